@@ -1,0 +1,36 @@
+import { setUpBillingTopics } from '../topics/create-topics';
+import { migrate, printEndpoints, stackDown, stackStatus, stackUp } from './stack';
+
+const log = (line: string) => console.log(line);
+
+async function main(command: string | undefined): Promise<number> {
+  switch (command) {
+    case 'up': {
+      const started = Date.now();
+      const mode = await stackUp(log);
+      const topicsOk = await setUpBillingTopics(log);
+      printEndpoints(mode, log);
+      log(`stack:up took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return topicsOk ? 0 : 1;
+    }
+    case 'down':
+      await stackDown(log);
+      return 0;
+    case 'status':
+      return (await stackStatus(log)) ? 0 : 3;
+    case 'migrate':
+      await migrate(log);
+      return 0;
+    default:
+      console.error('usage: tsx local/stack/cli.ts up|down|status|migrate');
+      return 2;
+  }
+}
+
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** The repository root (the folder holding package.json). */
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/** Where the native stack keeps its jars, data, logs and pid files (`STACK_STATE_DIR`, default `.stack`). */
+export const stateDir = (() => {
+  const configured = process.env.STACK_STATE_DIR;
+  if (!configured) return join(repoRoot, '.stack');
+  return isAbsolute(configured) ? configured : resolve(repoRoot, configured);
+})();
+
+export const paths = {
+  composeFile: join(repoRoot, 'docker-compose.yml'),
+  brokerEnv: join(repoRoot, 'local', 'kafka', 'broker.env'),
+  kafkaLog4j: join(repoRoot, 'local', 'kafka', 'log4j2.properties'),
+  toolsLog4j: join(repoRoot, 'local', 'kafka', 'tools-log4j2.properties'),
+  nativePom: join(repoRoot, 'local', 'native', 'pom.xml'),
+  jmxExporterConfig: join(repoRoot, 'local', 'monitoring', 'jmx-exporter.yml'),
+  migrations: join(repoRoot, 'lib', 'read-model', 'migrations'),
+  logs: join(stateDir, 'logs'),
+  run: join(stateDir, 'run'),
+  modeFile: join(stateDir, 'run', 'mode'),
+  kafkaHome: (version: string) => join(stateDir, `kafka-${version}`),
+  kafkaNode: (nodeId: number) => join(stateDir, 'kafka', `node-${nodeId}`),
+  postgres: join(stateDir, 'postgres'),
+};
+
+export const fileExists = (path: string): boolean => existsSync(path);

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { paths } from './paths';
+
+/**
+ * Background processes that the native stack starts. Each has a pid file under .stack/run and a
+ * marker in its command line, so that `stack:down` stops what it started, and only that.
+ */
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+}
+
+const pidFile = (name: string) => join(paths.run, `${name}.pid`);
+
+/** The marker written into a managed process's command line. */
+export const processMarker = (name: string) => `-Dbilling.stack=${paths.run}/${name}`;
+
+function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process recorded under `name`, if it is alive and still the one we started. */
+export function findManagedProcess(name: string): ManagedProcess | undefined {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(pidFile(name), 'utf8').trim(), 10);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const commandLine = commandLineOf(pid);
+  if (!commandLine?.includes(processMarker(name))) return undefined;
+  if (isZombie(pid)) return undefined;
+  return { name, pid };
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** Starts `command` detached, its output appended to `logFile`; records its pid under `name`. */
+export function startManagedProcess(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ManagedProcess {
+  mkdirSync(paths.run, { recursive: true });
+  mkdirSync(paths.logs, { recursive: true });
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(command, [...args], { detached: true, stdio: ['ignore', log, log], env });
+    if (child.pid === undefined) throw new Error(`Could not start ${name} (${command})`);
+    child.unref();
+    writeFileSync(pidFile(name), `${child.pid}\n`);
+    return { name, pid: child.pid };
+  } finally {
+    closeSync(log);
+  }
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Stops the process recorded under `name` with SIGTERM (a clean shutdown), then SIGKILL if it
+ * has not exited after `graceMs`. Returns false when nothing of ours was running.
+ */
+export async function stopManagedProcess(name: string, graceMs = 60_000): Promise<boolean> {
+  const running = findManagedProcess(name);
+  rmSync(pidFile(name), { force: true });
+  if (!running) return false;
+  process.kill(running.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!commandLineOf(running.pid) || isZombie(running.pid)) return true;
+    await sleep(200);
+  }
+  process.kill(running.pid, 'SIGKILL');
+  return true;
+}
+
+/** Remembers a pid for a process started by another tool (pg_ctl), so that status can find it. */
+export function recordPid(name: string, pid: number): void {
+  mkdirSync(paths.run, { recursive: true });
+  writeFileSync(pidFile(name), `${pid}\n`);
+}

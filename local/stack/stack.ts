@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import {
+  chooseMode,
+  composeDown,
+  composeStatus,
+  composeUp,
+  dockerStart,
+  dockerStop,
+  recordedMode,
+  recordMode,
+  type StackMode,
+} from './docker-mode';
+import { waitForCluster } from './health';
+import {
+  ensureKafkaDistribution,
+  isNodeRunning,
+  kafkaLogFile,
+  nativeKafkaPid,
+  prepareNode,
+  startNode,
+  stopNode,
+} from './native-kafka';
+import { paths, repoRoot } from './paths';
+import { isPostgresRunning, postgresLogFile, startPostgres, stopPostgres } from './postgres';
+import { runCommandOrThrow } from './run-command';
+import { bootstrapBrokers, composeServices, kafkaNodeById, kafkaNodes, localDatabaseUrl } from './topology';
+
+type Log = (line: string) => void;
+
+/** The database the stack's users and tests use: DATABASE_URL if set, else the stack's own. */
+export const databaseUrl = (): string => process.env.DATABASE_URL ?? localDatabaseUrl;
+const externalDatabase = () => process.env.DATABASE_URL !== undefined;
+
+/** Brings the whole local stack up (idempotent) and waits until the cluster is ready. */
+export async function stackUp(log: Log): Promise<StackMode> {
+  const mode = recordedMode() ?? (await chooseMode());
+  log(
+    `Local stack mode: ${mode === 'docker' ? 'docker compose (a Docker engine answers)' : 'native (no Docker engine)'}`,
+  );
+  recordMode(mode);
+  if (mode === 'docker') {
+    log('Starting docker compose services ...');
+    await composeUp();
+  } else {
+    const libs = await ensureKafkaDistribution(log);
+    for (const node of kafkaNodes) {
+      await prepareNode(node, libs);
+      const outcome = startNode(node, libs);
+      log(`  ${node.name}: ${outcome} (pid ${nativeKafkaPid(node)}, log ${kafkaLogFile(node)})`);
+    }
+    if (externalDatabase()) {
+      log('  PostgreSQL: using DATABASE_URL, no private cluster started');
+    } else {
+      const outcome = await startPostgres(log);
+      log(`  PostgreSQL: ${outcome} (log ${postgresLogFile})`);
+    }
+  }
+  log('Waiting for three registered brokers and a controller quorum leader ...');
+  const { brokers, quorum } = await waitForCluster(180_000, log);
+  log(`  brokers [${brokers.join(', ')}] registered; quorum leader ${quorum.leaderId}`);
+  await migrate(log);
+  return mode;
+}
+
+/** Applies the read model's migrations with node-pg-migrate. */
+export async function migrate(log: Log): Promise<void> {
+  log('Applying database migrations ...');
+  const result = await runCommandOrThrow(
+    join(repoRoot, 'node_modules', '.bin', 'node-pg-migrate'),
+    ['up', '--migrations-dir', paths.migrations, '--verbose', 'false'],
+    { timeoutMs: 120_000, env: { ...process.env, DATABASE_URL: databaseUrl() }, cwd: repoRoot },
+  );
+  const applied = result.stdout
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('> Migrating files:') || line.startsWith('> - ') || line.includes('No migrations'),
+    );
+  for (const line of applied) log(`  ${line}`);
+}
+
+/** Stops what stack:up started, and only that. */
+export async function stackDown(log: Log): Promise<void> {
+  const mode = recordedMode() ?? (await chooseMode());
+  if (mode === 'docker') {
+    log('Stopping docker compose services (data volumes are kept) ...');
+    await composeDown();
+    return;
+  }
+  for (const node of [...kafkaNodes].reverse()) {
+    const stopped = await stopNode(node);
+    log(`  ${node.name}: ${stopped ? 'stopped' : 'was not running'}`);
+  }
+  if (!externalDatabase()) {
+    const stopped = await stopPostgres();
+    log(`  PostgreSQL: ${stopped ? 'stopped' : 'was not running'}`);
+  }
+}
+
+/** Says what runs. */
+export async function stackStatus(log: Log): Promise<boolean> {
+  const mode = recordedMode();
+  if (mode === 'docker') {
+    log(await composeStatus());
+    return true;
+  }
+  log(`Local stack mode: ${mode ?? 'not started yet'} (state in ${paths.run})`);
+  let allUp = true;
+  for (const node of kafkaNodes) {
+    const pid = nativeKafkaPid(node);
+    allUp &&= pid !== undefined;
+    log(
+      `  ${node.name}: ${pid ? `running (pid ${pid})` : 'stopped'}  localhost:${node.port}  metrics :${node.metricsPort}`,
+    );
+  }
+  if (externalDatabase()) {
+    log('  PostgreSQL: external (DATABASE_URL)');
+  } else {
+    const running = await isPostgresRunning();
+    allUp &&= running;
+    log(`  PostgreSQL: ${running ? 'running' : 'stopped'}`);
+  }
+  return allUp;
+}
+
+/** Prints where everything listens. */
+export function printEndpoints(mode: StackMode, log: Log): void {
+  log('');
+  log('The local stack is up:');
+  log(`  Kafka bootstrap     ${bootstrapBrokers.join(',')}`);
+  log(
+    `  Broker metrics      ${kafkaNodes.map((node) => `http://localhost:${node.metricsPort}/metrics`).join(' ')}`,
+  );
+  log(`  PostgreSQL          ${databaseUrl().replace(/:[^:@/]+@/, ':***@')}`);
+  if (mode === 'docker') {
+    log(`  Schema Registry     ${composeServices.schemaRegistry}`);
+    log(`  Kafka UI            ${composeServices.kafkaUi}`);
+    log(`  Prometheus          ${composeServices.prometheus}`);
+    log(`  Grafana             ${composeServices.grafana}`);
+  } else {
+    log(`  Logs                ${paths.logs}/ and ${postgresLogFile}`);
+  }
+}
+
+/** Stops one Kafka node (both modes): for fault tests. */
+export async function stopKafkaNode(nodeId: number): Promise<void> {
+  const node = kafkaNodeById(nodeId);
+  if (recordedMode() === 'docker') return dockerStop(node.name);
+  await stopNode(node);
+}
+
+/** Starts one Kafka node again (both modes): for fault tests. */
+export async function startKafkaNode(nodeId: number): Promise<void> {
+  const node = kafkaNodeById(nodeId);
+  if (recordedMode() === 'docker') return dockerStart(node.name);
+  const libs = await ensureKafkaDistribution(() => undefined);
+  startNode(node, libs);
+}
+
+export const kafkaNodeRunning = (nodeId: number): boolean => isNodeRunning(kafkaNodeById(nodeId));
