@@ -56,7 +56,8 @@ if [ "$mode" = docker ]; then
   done
   tty_flag=()
   [ -t 0 ] && tty_flag=(-t)
-  exec docker exec -i "${tty_flag[@]}" billing-kafka-1 "/opt/kafka/bin/$tool" "${args[@]}"
+  # KAFKA_OPTS of the broker container loads the metrics agent, whose port is taken: clear it for tools.
+  exec docker exec -i -e KAFKA_OPTS= -e KAFKA_HEAP_OPTS=-Xmx512m "${tty_flag[@]}" billing-kafka-1 "/opt/kafka/bin/$tool" "${args[@]}"
 fi
 
 libs="$(ls -d "$state"/kafka-*/libs 2>/dev/null | sort -V | tail -n 1 || true)"

@@ -1,7 +1,12 @@
 import { setUpBillingTopics } from '../topics/create-topics';
 import { migrate, printEndpoints, stackDown, stackStatus, stackUp } from './stack';
 
-const log = (line: string) => console.log(line);
+const quiet = process.argv.includes('--quiet');
+const say = (line: string) => console.log(line);
+// --quiet (used by `npm test`) keeps the output to warnings and the closing line.
+const log = (line: string) => {
+  if (!quiet || line.trimStart().startsWith('!')) say(line);
+};
 
 async function main(command: string | undefined): Promise<number> {
   switch (command) {
@@ -10,7 +15,7 @@ async function main(command: string | undefined): Promise<number> {
       const mode = await stackUp(log);
       const topicsOk = await setUpBillingTopics(log);
       printEndpoints(mode, log);
-      log(`stack:up took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      say(`Local stack up (${mode} mode) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return topicsOk ? 0 : 1;
     }
     case 'down':

@@ -1,0 +1,31 @@
+/** The environment variables that configure the Kafka connection. */
+export const KafkaEnvVariable = {
+  /** Comma-separated `host:port` list of a local or self-managed cluster (plaintext by default). */
+  brokers: 'KAFKA_BROKERS',
+  /** `true` to use TLS with KAFKA_BROKERS; MSK always uses TLS. */
+  tls: 'KAFKA_TLS',
+  /** ARN of the MSK cluster whose bootstrap brokers are looked up at start. */
+  clusterArn: 'MSK_CLUSTER_ARN',
+  /** `none` (TLS only, on MSK), `scram` (SASL/SCRAM-SHA-512) or `iam` (SASL/OAUTHBEARER, MSK IAM). */
+  auth: 'KAFKA_AUTH',
+  /** Secrets Manager ARN of the SCRAM credentials (required with KAFKA_AUTH=scram). */
+  scramSecretArn: 'KAFKA_SCRAM_SECRET_ARN',
+  clientId: 'KAFKA_CLIENT_ID',
+} as const;
+export type KafkaEnvVariable = (typeof KafkaEnvVariable)[keyof typeof KafkaEnvVariable];
+
+export const KafkaAuthMode = {
+  none: 'none',
+  scram: 'scram',
+  iam: 'iam',
+} as const;
+export type KafkaAuthMode = (typeof KafkaAuthMode)[keyof typeof KafkaAuthMode];
+
+export const DEFAULT_KAFKA_CLIENT_ID = 'billing';
+
+/** The GetBootstrapBrokers field to connect with, per authentication (private VPC endpoints). */
+export const BootstrapBrokerField = {
+  none: 'BootstrapBrokerStringTls',
+  scram: 'BootstrapBrokerStringSaslScram',
+  iam: 'BootstrapBrokerStringSaslIam',
+} as const satisfies Record<KafkaAuthMode, string>;

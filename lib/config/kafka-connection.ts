@@ -1,0 +1,136 @@
+import {
+  GetBootstrapBrokersCommand,
+  type GetBootstrapBrokersCommandOutput,
+  KafkaClient,
+} from '@aws-sdk/client-kafka';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import { z } from 'zod';
+import type { KafkaAuthentication, KafkaConnection } from '../kafka/types';
+import { BootstrapBrokerField, KafkaAuthMode } from './constants';
+import { BootstrapBrokersError, KafkaSecretError } from './errors';
+import { loadKafkaSettings } from './kafka-settings';
+import type { KafkaSettings, MskKafkaSettings } from './types';
+
+/** The AWS clients and signer the resolution uses; injectable for tests and for shared clients. */
+export interface KafkaConnectionDependencies {
+  readonly kafkaClient?: KafkaClient;
+  readonly secretsClient?: SecretsManagerClient;
+  /** Produces an MSK IAM auth token for a region (default: the AWS MSK IAM SASL signer). */
+  readonly iamTokenProvider?: (region: string) => Promise<{ readonly token: string }>;
+}
+
+const ScramSecretSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+
+/** Looks up the cluster's bootstrap brokers for the configured authentication. */
+export async function resolveMskBootstrapBrokers(
+  settings: MskKafkaSettings,
+  kafkaClient: KafkaClient = new KafkaClient({ region: settings.region }),
+): Promise<string[]> {
+  const field = BootstrapBrokerField[settings.auth];
+  let response: GetBootstrapBrokersCommandOutput;
+  try {
+    response = await kafkaClient.send(new GetBootstrapBrokersCommand({ ClusterArn: settings.clusterArn }));
+  } catch (error) {
+    throw new BootstrapBrokersError(`Cannot get the bootstrap brokers of ${settings.clusterArn}`, {
+      cause: error,
+    });
+  }
+  const brokerString = response[field];
+  if (typeof brokerString !== 'string' || brokerString.trim() === '') {
+    throw new BootstrapBrokersError(
+      `MSK cluster ${settings.clusterArn} has no ${field}: enable ${settings.auth === 'none' ? 'TLS' : settings.auth.toUpperCase()} client access on the cluster or change KAFKA_AUTH`,
+    );
+  }
+  return brokerString
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
+}
+
+/** Reads MSK SCRAM credentials (JSON `{ "username", "password" }`) from Secrets Manager. */
+export async function readScramCredentials(
+  secretArn: string,
+  secretsClient: SecretsManagerClient,
+): Promise<{ username: string; password: string }> {
+  let secretString: string | undefined;
+  try {
+    secretString = (await secretsClient.send(new GetSecretValueCommand({ SecretId: secretArn })))
+      .SecretString;
+  } catch (error) {
+    throw new KafkaSecretError(`Cannot read the SCRAM secret ${secretArn}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(secretString ?? '');
+  } catch (error) {
+    // The cause of a JSON.parse error can quote the secret: keep it out.
+    throw new KafkaSecretError(`SCRAM secret ${secretArn} is not JSON`, {
+      cause: new Error(error instanceof Error ? error.name : 'parse error'),
+    });
+  }
+  const parsed = ScramSecretSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new KafkaSecretError(`SCRAM secret ${secretArn} lacks a non-empty ${fields}`);
+  }
+  return parsed.data;
+}
+
+const defaultIamTokenProvider = async (region: string) => generateAuthToken({ region });
+
+async function authenticationOf(
+  settings: MskKafkaSettings,
+  dependencies: KafkaConnectionDependencies,
+): Promise<KafkaAuthentication> {
+  switch (settings.auth) {
+    case KafkaAuthMode.none:
+      return { mechanism: 'none' };
+    case KafkaAuthMode.scram: {
+      const secretsClient =
+        dependencies.secretsClient ?? new SecretsManagerClient({ region: settings.region });
+      const credentials = await readScramCredentials(settings.scramSecretArn, secretsClient);
+      return { mechanism: 'scram-sha-512', ...credentials };
+    }
+    case KafkaAuthMode.iam: {
+      const provider = dependencies.iamTokenProvider ?? defaultIamTokenProvider;
+      // A fresh token per (re)authentication: tokens expire after 15 minutes.
+      return {
+        mechanism: 'oauthbearer',
+        tokenProvider: async () => ({ value: (await provider(settings.region)).token }),
+      };
+    }
+    default: {
+      const unknown: never = settings;
+      throw new BootstrapBrokersError(`Unsupported authentication ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Turns settings into a connection: for MSK, looks up the brokers and the credentials. */
+export async function resolveKafkaConnection(
+  settings: KafkaSettings,
+  dependencies: KafkaConnectionDependencies = {},
+): Promise<KafkaConnection> {
+  if (settings.mode === 'brokers') {
+    return {
+      clientId: settings.clientId,
+      brokers: settings.brokers,
+      tls: settings.tls,
+      authentication: { mechanism: 'none' },
+    };
+  }
+  const [brokers, authentication] = await Promise.all([
+    resolveMskBootstrapBrokers(settings, dependencies.kafkaClient),
+    authenticationOf(settings, dependencies),
+  ]);
+  return { clientId: settings.clientId, brokers, tls: true, authentication };
+}
+
+/** Reads the environment and resolves the connection: what a handler calls once at start. */
+export async function loadKafkaConnection(
+  env: NodeJS.ProcessEnv = process.env,
+  dependencies: KafkaConnectionDependencies = {},
+): Promise<KafkaConnection> {
+  return resolveKafkaConnection(loadKafkaSettings(env), dependencies);
+}

@@ -1,0 +1,139 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  CompressionTypes,
+  Kafka,
+  type KafkaConfig,
+  type LogEntry,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type SASLOptions,
+  type TopicMessages,
+} from 'kafkajs';
+import { KafkaDeliveryError } from './errors';
+import { registerLz4Codec } from './lz4-codec';
+import type { KafkaConnection, KafkaProducerPort, OutgoingRecord, PartitionWrite } from './types';
+
+/** acks=all: a write is acknowledged once every in-sync replica has it (min.insync.replicas=2). */
+const ACKS_ALL = -1;
+
+function saslOf(connection: KafkaConnection): SASLOptions | undefined {
+  const auth = connection.authentication;
+  switch (auth.mechanism) {
+    case 'none':
+      return undefined;
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username: auth.username, password: auth.password };
+    case 'oauthbearer':
+      return {
+        mechanism: 'oauthbearer',
+        oauthBearerProvider: async () => ({ value: (await auth.tokenProvider()).value }),
+      };
+    default: {
+      const unknown: never = auth;
+      throw new KafkaDeliveryError(`Unsupported authentication ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Routes kafkajs' own log lines into the structured logger. */
+function logCreatorFor(logger: Logger): KafkaConfig['logCreator'] {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      // Powertools adds its own timestamp; kafkajs' would be dropped with a warning.
+      const { message, timestamp: _timestamp, ...extra } = log;
+      const entry = { kafkajsNamespace: namespace, ...extra };
+      if (level === logLevel.ERROR) logger.error(message, entry);
+      else if (level === logLevel.WARN) logger.warn(message, entry);
+      else if (level === logLevel.INFO) logger.info(message, entry);
+      else logger.debug(message, entry);
+    };
+}
+
+export interface KafkajsClientOptions {
+  readonly logger?: Logger;
+  /** kafkajs log level; WARN by default (its INFO lines are per connection and noisy in Lambda). */
+  readonly logLevel?: logLevel;
+}
+
+/** Builds a kafkajs client for a connection, with the pure-JS LZ4 codec registered. */
+export function createKafkajsClient(connection: KafkaConnection, options: KafkajsClientOptions = {}): Kafka {
+  registerLz4Codec();
+  const logger = options.logger ?? new Logger({ serviceName: 'billing-kafka' });
+  const sasl = saslOf(connection);
+  return new Kafka({
+    clientId: connection.clientId,
+    brokers: [...connection.brokers],
+    ssl: connection.tls,
+    ...(sasl ? { sasl } : {}),
+    logLevel: options.logLevel ?? logLevel.WARN,
+    logCreator: logCreatorFor(logger),
+  });
+}
+
+/** Groups records by topic, keeping their order (kafkajs keeps per-partition order within a batch). */
+function topicMessagesOf(records: readonly OutgoingRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const record of records) {
+    let entry = byTopic.get(record.topic);
+    if (!entry) {
+      entry = { topic: record.topic, messages: [] };
+      byTopic.set(record.topic, entry);
+    }
+    entry.messages.push({ key: record.key, value: record.value, headers: { ...record.headers } });
+  }
+  return [...byTopic.values()];
+}
+
+/** The kafkajs implementation of the producer port: idempotent, acks=all, LZ4. */
+export class KafkajsProducer implements KafkaProducerPort {
+  readonly #producer: Producer;
+
+  constructor(client: Kafka) {
+    this.#producer = client.producer({
+      idempotent: true,
+      // kafkajs guarantees ordering for an idempotent producer only with one request in flight.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.#producer.connect();
+    } catch (error) {
+      throw new KafkaDeliveryError('Cannot connect the Kafka producer', { cause: error });
+    }
+  }
+
+  async send(records: readonly OutgoingRecord[]): Promise<readonly PartitionWrite[]> {
+    if (records.length === 0) return [];
+    try {
+      const metadata = await this.#producer.sendBatch({
+        acks: ACKS_ALL,
+        compression: CompressionTypes.LZ4,
+        topicMessages: topicMessagesOf(records),
+      });
+      return metadata.map((entry) => ({
+        topic: entry.topicName,
+        partition: entry.partition,
+        baseOffset: entry.baseOffset ?? entry.offset ?? '-1',
+      }));
+    } catch (error) {
+      throw new KafkaDeliveryError(`Cannot deliver ${records.length} record(s) to Kafka`, { cause: error });
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#producer.disconnect();
+  }
+}
+
+/** Creates the producer port for a connection (kafkajs underneath). */
+export function createKafkaProducer(
+  connection: KafkaConnection,
+  options: KafkajsClientOptions = {},
+): KafkaProducerPort {
+  return new KafkajsProducer(createKafkajsClient(connection, options));
+}

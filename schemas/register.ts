@@ -1,0 +1,63 @@
+/**
+ * Registers every topic's JSON Schema under `<topic>-value` with FORWARD compatibility in the
+ * Schema Registry at SCHEMA_REGISTRY_URL. An incompatible schema is refused with the registry's
+ * message and a non-zero exit. Run: `npx tsx schemas/register.ts`.
+ */
+import type { TopicName } from '../lib/kafka/topics';
+import { IncompatibleSchemaError, SchemaError } from './errors';
+import { contractTopics, subjectOf, topicJsonSchema } from './json-schema';
+import { SchemaRegistryClient } from './registry';
+
+export interface RegistrationResult {
+  readonly topic: TopicName;
+  readonly subject: string;
+  readonly id: number;
+  readonly firstVersion: boolean;
+}
+
+/** Register each topic's schema, FORWARD compatible with the subject's latest version; stops at the first refusal. */
+export async function registerTopicSchemas(
+  registryUrl: string,
+  topics: readonly TopicName[] = contractTopics,
+  schemaOf: (topic: TopicName) => unknown = topicJsonSchema,
+): Promise<RegistrationResult[]> {
+  const client = new SchemaRegistryClient(registryUrl);
+  const results: RegistrationResult[] = [];
+  for (const topic of topics) {
+    const subject = subjectOf(topic);
+    const schema = schemaOf(topic);
+    await client.setCompatibility(subject, 'FORWARD');
+    const check = await client.checkCompatibility(subject, schema);
+    if (check.status === 'incompatible') throw new IncompatibleSchemaError(subject, check.messages);
+    const id = await client.registerSchema(subject, schema);
+    results.push({ topic, subject, id, firstVersion: check.status === 'first-version' });
+  }
+  return results;
+}
+
+/** The CLI: reads SCHEMA_REGISTRY_URL, registers, prints one line per subject; returns the exit code. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const registryUrl = env.SCHEMA_REGISTRY_URL;
+  if (registryUrl === undefined || registryUrl === '') {
+    console.error('SCHEMA_REGISTRY_URL is not set (e.g. http://localhost:8081)');
+    return 2;
+  }
+  try {
+    for (const result of await registerTopicSchemas(registryUrl)) {
+      console.log(
+        `${result.subject}: schema id ${result.id}${result.firstVersion ? ' (first version)' : ''}`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => {
+    process.exitCode = code;
+  });
+}
