@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkForwardCompatibility, formatCompatibilityIssues } from './compat/forward';
-import { latestPublishedSchema, publishSnapshot } from './compat/snapshots';
+import {
+  CompatibilityMode,
+  checkCompatibility,
+  formatCompatibilityIssues,
+  publishedLabel,
+} from './compat/compatibility';
+import { latestPublishedSchema, publishedSchemas, publishSnapshot } from './compat/snapshots';
 import { exportJsonSchemas } from './export-json-schema';
 import {
   contractTopics,
@@ -71,20 +76,48 @@ describe('published schemas', () => {
     expect(latest?.version).toBeGreaterThanOrEqual(1);
   });
 
+  // What the registry enforces on `<topic>-value`: consumers still on the latest published version
+  // must read records written with the current schema.
   it.each(contractTopics)(
     'the current %s schema is FORWARD compatible with its latest published version',
     (topic) => {
       // Prepare
       const latest = latestPublishedSchema(topic);
       if (latest === undefined) throw new Error(`no published snapshot for ${topic}`);
+      const labels = { published: publishedLabel(latest.version) };
 
       // Act
-      const issues = checkForwardCompatibility(latest.schema, topicJsonSchema(topic));
+      const issues = checkCompatibility(
+        latest.schema,
+        topicJsonSchema(topic),
+        CompatibilityMode.forward,
+        labels,
+      );
 
       // Assess: the report names each field and why consumers on v<N> would reject new records
-      expect(
-        formatCompatibilityIssues(`${subjectOf(topic)} (against published v${latest.version})`, issues),
-      ).toBe(`${subjectOf(topic)} (against published v${latest.version}): FORWARD compatible`);
+      expect(formatCompatibilityIssues(subjectOf(topic), issues, CompatibilityMode.forward, labels)).toBe(
+        `${subjectOf(topic)}: FORWARD compatible`,
+      );
     },
   );
+
+  // Replay: topics keep every event forever, so the current code must read records written with
+  // EVERY published version, not only the latest (the registry does not check this).
+  describe.each(contractTopics)('replaying %s', (topic) => {
+    it.each(publishedSchemas(topic))(
+      'the current schema is BACKWARD compatible with published v$version',
+      ({ version, schema }) => {
+        // Prepare
+        const labels = { published: publishedLabel(version) };
+
+        // Act
+        const issues = checkCompatibility(schema, topicJsonSchema(topic), CompatibilityMode.backward, labels);
+
+        // Assess: the report names each field and why the current schema rejects v<N> records
+        expect(formatCompatibilityIssues(subjectOf(topic), issues, CompatibilityMode.backward, labels)).toBe(
+          `${subjectOf(topic)}: BACKWARD compatible`,
+        );
+      },
+    );
+  });
 });

@@ -2,17 +2,29 @@ import { join } from 'node:path';
 import { localKafka } from './kafka-admin';
 import { repoRoot } from './paths';
 import { runCommand } from './run-command';
-import { kafkaNodes } from './topology';
+import { type KafkaNode, kafkaNodes } from './topology';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** The broker ids that the cluster reports as registered, or [] when no broker answers. */
+/**
+ * The nodes that answer on their own client port and appear in the cluster's broker list, or []
+ * when none does. Asking each node separately matters after a crash: the controller may still
+ * list a dead node's previous registration until its session times out.
+ */
 export async function registeredBrokers(): Promise<number[]> {
-  const admin = localKafka('billing-local-health').admin();
+  const answers = await Promise.all(kafkaNodes.map((node) => brokersSeenBy(node)));
+  return kafkaNodes
+    .filter((node, index) => answers[index]?.includes(node.nodeId))
+    .map((node) => node.nodeId)
+    .sort((a, b) => a - b);
+}
+
+async function brokersSeenBy(node: KafkaNode): Promise<number[]> {
+  const admin = localKafka('billing-local-health', [`localhost:${node.port}`]).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.map((broker) => broker.nodeId).sort((a, b) => a - b);
+    return cluster.brokers.map((broker) => broker.nodeId);
   } catch {
     return [];
   } finally {

@@ -3,12 +3,15 @@ import { registerLz4Codec } from '../../lib/kafka/lz4-codec';
 import { bootstrapBrokers } from './topology';
 
 /** A kafkajs client for the local cluster, quiet while brokers come and go. */
-export function localKafka(clientId = 'billing-local-stack'): Kafka {
+export function localKafka(
+  clientId = 'billing-local-stack',
+  brokers: readonly string[] = bootstrapBrokers,
+): Kafka {
   // The billing topics are lz4-compressed on the brokers; kafkajs has no LZ4 codec of its own.
   registerLz4Codec();
   return new Kafka({
     clientId,
-    brokers: [...bootstrapBrokers],
+    brokers: [...brokers],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,

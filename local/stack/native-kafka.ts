@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { formatProperties, type Properties, readBrokerSettings } from './broker-settings';
 import { paths } from './paths';
-import { findManagedProcess, processMarker, startManagedProcess, stopManagedProcess } from './processes';
+import {
+  findManagedProcess,
+  processMarker,
+  type StopOutcome,
+  startManagedProcess,
+  stopManagedProcess,
+} from './processes';
 import { runCommandOrThrow } from './run-command';
 import { type KafkaNode, kafkaNodes } from './topology';
 
@@ -125,7 +131,7 @@ export function startNode(node: KafkaNode, libs: string): 'started' | 'running' 
 }
 
 /** Stops one node cleanly (SIGTERM: controlled shutdown). */
-export function stopNode(node: KafkaNode): Promise<boolean> {
+export function stopNode(node: KafkaNode): Promise<StopOutcome> {
   return stopManagedProcess(node.name);
 }
 

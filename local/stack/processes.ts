@@ -73,26 +73,22 @@ export function startManagedProcess(
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+export type StopOutcome = 'stopped' | 'killed' | 'not-running';
+
 /**
  * Stops the process recorded under `name` with SIGTERM (a clean shutdown), then SIGKILL if it
- * has not exited after `graceMs`. Returns false when nothing of ours was running.
+ * has not exited after `graceMs`.
  */
-export async function stopManagedProcess(name: string, graceMs = 60_000): Promise<boolean> {
+export async function stopManagedProcess(name: string, graceMs = 60_000): Promise<StopOutcome> {
   const running = findManagedProcess(name);
   rmSync(pidFile(name), { force: true });
-  if (!running) return false;
+  if (!running) return 'not-running';
   process.kill(running.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!commandLineOf(running.pid) || isZombie(running.pid)) return true;
+    if (!commandLineOf(running.pid) || isZombie(running.pid)) return 'stopped';
     await sleep(200);
   }
   process.kill(running.pid, 'SIGKILL');
-  return true;
-}
-
-/** Remembers a pid for a process started by another tool (pg_ctl), so that status can find it. */
-export function recordPid(name: string, pid: number): void {
-  mkdirSync(paths.run, { recursive: true });
-  writeFileSync(pidFile(name), `${pid}\n`);
+  return 'killed';
 }

@@ -87,10 +87,16 @@ export async function stackDown(log: Log): Promise<void> {
     await composeDown();
     return;
   }
-  for (const node of [...kafkaNodes].reverse()) {
-    const stopped = await stopNode(node);
-    log(`  ${node.name}: ${stopped ? 'stopped' : 'was not running'}`);
-  }
+  // All nodes at once: each node's broker part then makes its controlled shutdown while the
+  // controller quorum is still there. One by one, the last node would wait for a quorum that
+  // is gone.
+  const stopped = await Promise.all(kafkaNodes.map((node) => stopNode(node)));
+  kafkaNodes.forEach((node, index) => {
+    const outcome = stopped[index];
+    log(
+      `  ${node.name}: ${outcome === 'killed' ? 'killed after 60 s without a clean shutdown' : outcome === 'stopped' ? 'stopped' : 'was not running'}`,
+    );
+  });
   if (!externalDatabase()) {
     const stopped = await stopPostgres();
     log(`  PostgreSQL: ${stopped ? 'stopped' : 'was not running'}`);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { TopicName } from '../../lib/kafka/topics';
 import { serializeJsonSchema } from '../json-schema';
-import type { JsonSchema } from './forward';
+import type { JsonSchema } from './compatibility';
 
 /** Where published schemas live: `schemas/published/<topic>/v<N>.schema.json`, one file per version. */
 export const PUBLISHED_DIR = join(__dirname, '..', 'published');
