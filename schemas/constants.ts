@@ -91,8 +91,10 @@ export type EventType = AccountEventType | TransactionEventType | SagaEventType 
 
 /**
  * The payload version this code writes and reads, per event type. A compatible change (a new
- * field) keeps the version; a bump marks a shape old readers cannot read, and the schemas' upper
- * bound on `schemaVersion` makes the forward-compatibility guard flag it.
+ * optional field) keeps the version; a bump marks a shape consumers on older schemas cannot read,
+ * and the schemas' upper bound on `schemaVersion` makes the FORWARD guard flag it. The code must
+ * still read every older version (replay), so the lower bound stays 1: raising it fails the
+ * BACKWARD guard.
  */
 export const LATEST_SCHEMA_VERSION = 1;
 

@@ -2,7 +2,8 @@
  * Writes `schemas/json/<topic>.schema.json` for every topic from the zod schemas.
  * Run: `npx tsx schemas/export-json-schema.ts` (a test checks the committed files are current).
  * With `--publish`, also records each changed schema as the next `schemas/published/<topic>/vN`
- * snapshot: do that when the schema is registered, so the forward-compatibility guard has it.
+ * snapshot: do that when the schema is registered, so the compatibility guards have it (FORWARD
+ * against the latest snapshot, BACKWARD against every snapshot for replay).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,8 +13,10 @@ export const subjectOf = (topic: TopicName): string => `${topic}-value`;
  *
  * `io: 'input'` describes what a consumer ACCEPTS, and zod objects strip unknown keys rather than
  * reject them, so the schema is an open content model (no `additionalProperties: false`). That is
- * what lets producers add fields under FORWARD compatibility: old readers ignore them. A closed
- * model would make every added field, even an optional one, a FORWARD break.
+ * what lets producers add fields under FORWARD compatibility: consumers on older versions ignore
+ * them. A closed model would make every added field, even an optional one, a FORWARD break. An
+ * added field must still be optional: the replay guard (BACKWARD against every published version)
+ * refuses a new required field, since records written before it lack it.
  * Draft-07 because every registry speaking the Confluent API validates it.
  */
 export const topicJsonSchema = (topic: TopicName): Record<string, unknown> => {

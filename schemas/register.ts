@@ -2,6 +2,8 @@
  * Registers every topic's JSON Schema under `<topic>-value` with FORWARD compatibility in the
  * Schema Registry at SCHEMA_REGISTRY_URL. An incompatible schema is refused with the registry's
  * message and a non-zero exit. Run: `npx tsx schemas/register.ts`.
+ * The registry checks FORWARD against the latest version only; that the current code can still
+ * replay records of every published version (BACKWARD) is guarded by `schemas/json-schema.test.ts`.
  */
 import type { TopicName } from '../lib/kafka/topics';
 import { IncompatibleSchemaError, SchemaError } from './errors';

@@ -92,14 +92,14 @@ describe('checkForwardCompatibility (hand-written schemas)', () => {
       },
     ],
     [
-      'an added required field (FORWARD: old open readers ignore it; it breaks BACKWARD)',
+      'an added required field (the open published schema ignores it; it breaks BACKWARD)',
       (s: Schema) => {
         topup(s).properties.channel = { type: 'string' };
         topup(s).required.push('channel');
       },
     ],
     [
-      'a removed enum value (new writers no longer produce it)',
+      'a removed enum value (the current schema no longer writes it)',
       (s: Schema) => {
         topup(s).properties.amount.properties.currency.enum = ['EUR'];
       },
@@ -162,7 +162,7 @@ describe('checkForwardCompatibility (hand-written schemas)', () => {
       },
     ],
     [
-      'an added enum value old readers do not know',
+      'an added enum value consumers on the published schema do not know',
       CompatibilityIssueKind.valueAdded,
       '[TopupRequested].payload.amount.currency',
       (s: Schema) => {

@@ -425,8 +425,8 @@ function diff(
       found.report(
         path,
         Finding.writerTypeNotAccepted,
-        `${roles.writer} allows any type here, ${roles.reader} only ${readerTypes.join('|')}: ` +
-          `${roles.readers} ${roles.rejectThem} when they hold another`,
+        `${roles.records} may hold any type here, but ${roles.reader} accepts only ${readerTypes.join('|')}: ` +
+          `${roles.readers} ${roles.rejectThem}`,
       );
       return found.issues;
     }
@@ -450,8 +450,8 @@ function diff(
       found.report(
         path,
         Finding.writerValueNotAccepted,
-        `${roles.writer} allows any value here, ${roles.reader} only ${accepted}: ` +
-          `${roles.readers} ${roles.rejectThem} when they hold another`,
+        `${roles.records} may hold any value here, but ${roles.reader} accepts only ${accepted}: ` +
+          `${roles.readers} ${roles.rejectThem}`,
       );
     } else {
       const known = new Set(readerValues.map(show));
