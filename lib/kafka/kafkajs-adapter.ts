@@ -43,8 +43,9 @@ function logCreatorFor(logger: Logger): KafkaConfig['logCreator'] {
       // Powertools adds its own timestamp; kafkajs' would be dropped with a warning.
       const { message, timestamp: _timestamp, ...extra } = log;
       const entry = { kafkajsNamespace: namespace, ...extra };
-      if (level === logLevel.ERROR) logger.error(message, entry);
-      else if (level === logLevel.WARN) logger.warn(message, entry);
+      // kafkajs logs every retried broker response (e.g. "coordinator is loading") at ERROR.
+      // A failure that outlives the retries is thrown to our code, which logs it as an error.
+      if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(message, entry);
       else if (level === logLevel.INFO) logger.info(message, entry);
       else logger.debug(message, entry);
     };
