@@ -3,11 +3,20 @@
  *   *.test.ts              unit tests: need nothing running
  *   *.integration.test.ts  integration tests: need the local stack (npm run stack:up)
  * Types are checked by `npm run typecheck`; ts-jest only transpiles (isolatedModules).
+ * @middy/core 6 is ESM-only and jest runs CommonJS here: its files are transpiled to CommonJS by
+ * ts-jest (allowJs), the one package under node_modules that jest transforms.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  '/node_modules/@middy/.+\\.js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
+  ],
+};
 const common = {
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stack/'],
 };

@@ -29,3 +29,12 @@ export const BootstrapBrokerField = {
   scram: 'BootstrapBrokerStringSaslScram',
   iam: 'BootstrapBrokerStringSaslIam',
 } as const satisfies Record<KafkaAuthMode, string>;
+
+/** The environment variables that locate the PostgreSQL read model. */
+export const DatabaseEnvVariable = {
+  /** A postgres:// connection URL: local runs and tests. */
+  url: 'DATABASE_URL',
+  /** Secrets Manager ARN of the connection (RDS-style JSON or a URL): deployed functions. */
+  secretArn: 'DATABASE_SECRET_ARN',
+} as const;
+export type DatabaseEnvVariable = (typeof DatabaseEnvVariable)[keyof typeof DatabaseEnvVariable];

@@ -35,3 +35,25 @@ export class KafkaSecretError extends ConfigError {
     this.name = 'KafkaSecretError';
   }
 }
+
+/** The database settings are missing or contradictory; names the variables. */
+export class DatabaseConfigError extends ConfigError {
+  readonly variables: readonly string[];
+
+  constructor(problems: readonly { variable: string; message: string }[], options?: ErrorOptions) {
+    super(
+      `Invalid database configuration: ${problems.map((problem) => `${problem.variable}: ${problem.message}`).join('; ')}`,
+      options,
+    );
+    this.name = 'DatabaseConfigError';
+    this.variables = [...new Set(problems.map((problem) => problem.variable))];
+  }
+}
+
+/** The database secret cannot be read or holds no usable connection; never quotes the secret. */
+export class DatabaseSecretError extends ConfigError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DatabaseSecretError';
+  }
+}

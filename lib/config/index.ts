@@ -1,6 +1,23 @@
-/** Configuration read from the validated environment: the Kafka connection (local brokers or MSK). */
-export { BootstrapBrokerField, DEFAULT_KAFKA_CLIENT_ID, KafkaAuthMode, KafkaEnvVariable } from './constants';
-export { BootstrapBrokersError, ConfigError, KafkaConfigError, KafkaSecretError } from './errors';
+/**
+ * Configuration read from the validated environment: the Kafka connection (local brokers or MSK)
+ * and the PostgreSQL connection (a local URL or a Secrets Manager secret).
+ */
+export {
+  BootstrapBrokerField,
+  DatabaseEnvVariable,
+  DEFAULT_KAFKA_CLIENT_ID,
+  KafkaAuthMode,
+  KafkaEnvVariable,
+} from './constants';
+export { type DatabaseUrlDependencies, databaseUrlOfSecret, resolveDatabaseUrl } from './database';
+export {
+  BootstrapBrokersError,
+  ConfigError,
+  DatabaseConfigError,
+  DatabaseSecretError,
+  KafkaConfigError,
+  KafkaSecretError,
+} from './errors';
 export {
   type KafkaConnectionDependencies,
   loadKafkaConnection,

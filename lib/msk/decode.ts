@@ -18,11 +18,27 @@ import type {
  * header bytes into text with String.fromCodePoint, which throws on the negative (signed) bytes
  * MSK sends for any non-ASCII header value.
  */
+/** Header bytes: MSK sends signed bytes (-128..127); unsigned ones are accepted too (e.g. from emulators). */
+const isHeaderBytes = (value: unknown): value is number[] => {
+  if (!Array.isArray(value)) return false;
+  for (const byte of value) {
+    if (!Number.isInteger(byte) || byte < -128 || byte > 255) return false;
+  }
+  return true;
+};
+
 const MskRecordSchema = KafkaRecordSchema.omit({ key: true, value: true, headers: true }).extend({
   key: z.base64().nullish(),
   value: z.base64().nullish(),
-  // MSK sends signed bytes (-128..127); unsigned ones are accepted too (e.g. from emulators).
-  headers: z.array(z.record(z.string(), z.array(z.int().min(-128).max(255)).nullable())),
+  // One check per header value rather than one zod schema per byte: it is most of a record's bytes.
+  headers: z.array(
+    z.record(
+      z.string(),
+      z.custom<number[] | null>((value) => value === null || isHeaderBytes(value), {
+        error: 'must be an array of bytes (-128..255) or null',
+      }),
+    ),
+  ),
 });
 
 const MskEventSchema = KafkaMskEventSchema.omit({ records: true }).extend({

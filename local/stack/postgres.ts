@@ -3,13 +3,34 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { paths } from './paths';
 import { runCommand, runCommandOrThrow } from './run-command';
-import { localDatabaseUrl, postgresLocal } from './topology';
+import { postgresLocal } from './topology';
 
 /**
  * The private PostgreSQL cluster of native mode: Debian's server binaries, data under
  * .stack/postgres, listening on 127.0.0.1:55432 only. Not used when DATABASE_URL is set.
+ * `postgresCluster` makes other clusters the same way (another folder and port), for tests that
+ * must stop a database for real without stopping the shared one.
  */
-const dataDir = join(paths.postgres, 'data');
+export interface PostgresClusterOptions {
+  /** Folder of the cluster: `data/` and `postgres.log` go under it. */
+  readonly dir: string;
+  readonly port: number;
+}
+
+export interface PostgresCluster {
+  readonly dir: string;
+  readonly port: number;
+  readonly logFile: string;
+  /** URL of the billing database of this cluster. */
+  readonly url: string;
+  isRunning(): Promise<boolean>;
+  /** Initialises (once) and starts the cluster, then creates the billing database. */
+  start(log: (line: string) => void): Promise<'started' | 'running'>;
+  /** Stops the cluster (fast shutdown: open sessions are rolled back). */
+  stop(): Promise<boolean>;
+}
+
+const stackCluster = { dir: paths.postgres, port: postgresLocal.port };
 export const postgresLogFile = join(paths.postgres, 'postgres.log');
 
 function postgresBinDir(): string {
@@ -36,11 +57,11 @@ function pgCommand(tool: string, args: readonly string[]): [string, string[]] {
   return runningAsRoot() ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, [...args]];
 }
 
-function prepareDirectory(): void {
-  mkdirSync(paths.postgres, { recursive: true });
+function prepareDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true });
   if (runningAsRoot()) {
     const { uid, gid } = postgresUser();
-    chownSync(paths.postgres, uid, gid);
+    chownSync(dir, uid, gid);
   }
 }
 
@@ -52,59 +73,86 @@ function postgresUser(): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-export async function isPostgresRunning(): Promise<boolean> {
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) return false;
-  const [command, args] = pgCommand('pg_ctl', ['status', '-D', dataDir]);
-  return (await runCommand(command, args, { timeoutMs: 30_000 })).code === 0;
-}
+/** A PostgreSQL cluster in `dir` listening on 127.0.0.1:`port`, with the stack's user and database. */
+export function postgresCluster(options: PostgresClusterOptions): PostgresCluster {
+  const dataDir = join(options.dir, 'data');
+  const logFile = join(options.dir, 'postgres.log');
+  const url = `postgres://${postgresLocal.user}:${postgresLocal.password}@${postgresLocal.host}:${options.port}/${postgresLocal.database}`;
 
-/** Initialises (once) and starts the private cluster, then creates the billing database. */
-export async function startPostgres(log: (line: string) => void): Promise<'started' | 'running'> {
-  prepareDirectory();
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    log(`Initialising PostgreSQL in ${dataDir} ...`);
-    const passwordFile = join(paths.postgres, 'initdb.pw');
-    writeFileSync(passwordFile, `${postgresLocal.password}\n`, { mode: 0o600 });
-    if (runningAsRoot()) {
-      const { uid, gid } = postgresUser();
-      chownSync(passwordFile, uid, gid);
-    }
-    try {
-      const [command, args] = pgCommand('initdb', [
+  const isRunning = async (): Promise<boolean> => {
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) return false;
+    const [command, args] = pgCommand('pg_ctl', ['status', '-D', dataDir]);
+    return (await runCommand(command, args, { timeoutMs: 30_000 })).code === 0;
+  };
+
+  return {
+    dir: options.dir,
+    port: options.port,
+    logFile,
+    url,
+    isRunning,
+    async start(log) {
+      prepareDirectory(options.dir);
+      if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+        log(`Initialising PostgreSQL in ${dataDir} ...`);
+        const passwordFile = join(options.dir, 'initdb.pw');
+        writeFileSync(passwordFile, `${postgresLocal.password}\n`, { mode: 0o600 });
+        if (runningAsRoot()) {
+          const { uid, gid } = postgresUser();
+          chownSync(passwordFile, uid, gid);
+        }
+        try {
+          const [command, args] = pgCommand('initdb', [
+            '-D',
+            dataDir,
+            '-U',
+            postgresLocal.user,
+            `--pwfile=${passwordFile}`,
+            '--auth=scram-sha-256',
+            '--encoding=UTF8',
+            '--locale=C.UTF-8',
+          ]);
+          await runCommandOrThrow(command, args, { timeoutMs: 120_000 });
+        } finally {
+          rmSync(passwordFile, { force: true });
+        }
+      }
+      if (await isRunning()) return 'running';
+      const [command, args] = pgCommand('pg_ctl', [
+        'start',
         '-D',
         dataDir,
-        '-U',
-        postgresLocal.user,
-        `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C.UTF-8',
+        '-l',
+        logFile,
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        `-p ${options.port} -c listen_addresses=${postgresLocal.host} -c unix_socket_directories=''`,
       ]);
-      await runCommandOrThrow(command, args, { timeoutMs: 120_000 });
-    } finally {
-      rmSync(passwordFile, { force: true });
-    }
-  }
-  if (await isPostgresRunning()) return 'running';
-  const [command, args] = pgCommand('pg_ctl', [
-    'start',
-    '-D',
-    dataDir,
-    '-l',
-    postgresLogFile,
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    `-p ${postgresLocal.port} -c listen_addresses=${postgresLocal.host} -c unix_socket_directories=''`,
-  ]);
-  await runCommandOrThrow(command, args, { timeoutMs: 90_000 });
-  await ensureDatabase();
-  return 'started';
+      await runCommandOrThrow(command, args, { timeoutMs: 90_000 });
+      await ensureDatabase(url);
+      return 'started';
+    },
+    async stop() {
+      if (!(await isRunning())) return false;
+      const [command, args] = pgCommand('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
+      await runCommandOrThrow(command, args, { timeoutMs: 90_000 });
+      return true;
+    },
+  };
 }
 
-async function ensureDatabase(): Promise<void> {
-  const client = new Client({ connectionString: localDatabaseUrl.replace(/\/[^/]+$/, '/postgres') });
+const stackPostgres = postgresCluster(stackCluster);
+
+export const isPostgresRunning = (): Promise<boolean> => stackPostgres.isRunning();
+
+/** Initialises (once) and starts the private cluster, then creates the billing database. */
+export const startPostgres = (log: (line: string) => void): Promise<'started' | 'running'> =>
+  stackPostgres.start(log);
+
+async function ensureDatabase(url: string): Promise<void> {
+  const client = new Client({ connectionString: url.replace(/\/[^/]+$/, '/postgres') });
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
@@ -117,9 +165,4 @@ async function ensureDatabase(): Promise<void> {
 }
 
 /** Stops the private cluster (fast shutdown: open sessions are rolled back). */
-export async function stopPostgres(): Promise<boolean> {
-  if (!(await isPostgresRunning())) return false;
-  const [command, args] = pgCommand('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
-  await runCommandOrThrow(command, args, { timeoutMs: 90_000 });
-  return true;
-}
+export const stopPostgres = (): Promise<boolean> => stackPostgres.stop();

@@ -1,0 +1,53 @@
+/** The kinds of money movement the ledger books, one per transaction request type. */
+export const MovementKind = {
+  topup: 'topup',
+  withdrawal: 'withdrawal',
+  refund: 'refund',
+  transferDebit: 'transfer_debit',
+  transferCredit: 'transfer_credit',
+  transferCompensation: 'transfer_compensation',
+} as const;
+export type MovementKind = (typeof MovementKind)[keyof typeof MovementKind];
+
+/** Which way a movement moves the customer's balance. */
+export const Direction = {
+  credit: 'credit',
+  debit: 'debit',
+} as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/** What became of a requested movement (stored on the transaction row). */
+export const TransactionStatus = {
+  applied: 'applied',
+  rejected: 'rejected',
+} as const;
+export type TransactionStatus = (typeof TransactionStatus)[keyof typeof TransactionStatus];
+
+/**
+ * System ledger accounts where money enters or leaves the customers' books, per currency:
+ * `external:<currency>` for topups, withdrawals and refunds; `transfers-in-flight:<currency>`
+ * between a transfer's debit and credit legs (its balance is the money in flight).
+ */
+export const SystemLedgerAccount = {
+  external: 'external',
+  transfersInFlight: 'transfers-in-flight',
+} as const;
+export type SystemLedgerAccount = (typeof SystemLedgerAccount)[keyof typeof SystemLedgerAccount];
+
+/** Prefix of a customer account's ledger account name: `customer:<account id>`. */
+export const CUSTOMER_LEDGER_PREFIX = 'customer';
+
+/** Why a request is deferred rather than decided: a dependency is not there yet (retryable). */
+export const DeferralCode = {
+  accountNotFound: 'ACCOUNT_NOT_FOUND',
+} as const;
+export type DeferralCode = (typeof DeferralCode)[keyof typeof DeferralCode];
+
+/** Why an account event changes nothing (an outcome, not a failure). */
+export const AccountEventIgnoredReason = {
+  alreadyOpen: 'already_open',
+  accountClosed: 'account_closed',
+  statusUnchanged: 'status_unchanged',
+} as const;
+export type AccountEventIgnoredReason =
+  (typeof AccountEventIgnoredReason)[keyof typeof AccountEventIgnoredReason];

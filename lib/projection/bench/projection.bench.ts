@@ -1,0 +1,293 @@
+/**
+ * Projection throughput: N transaction events on the real billing.transaction.events topic,
+ * projected through the real transaction-projector handler (MSK event in, middy, decoding, ledger
+ * rules, one PostgreSQL transaction per partition batch, outbox published after commit) into a
+ * fresh database; and, in the same run, the raw ceiling: kafkajs consuming the same records
+ * doing no work.
+ *
+ *   npm run bench:projection -- [events=200000] [batchSize=1000] [accounts=10000] [environments=2]
+ *
+ * MSK invokes one Lambda per partition concurrently, each in its own execution environment: the
+ * handler runs here in `environments` worker threads (each loads the handler module, with its own
+ * pool and producer), partition p always in environment p mod n, one batch per partition in flight.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { bootstrapBrokers } from '../../../local/stack/topology';
+import { type BillingEvent, TopicName, type TransactionEvent } from '../../../schemas';
+import { buildMskEvent, type KafkaRecordInput } from '../../msk';
+import { createTestDatabase } from '../testing/database';
+import { eventFactory } from '../testing/events';
+import { LOCAL_CLUSTER_ARN, lambdaContext, MskHarness, type Offsets } from '../testing/msk-harness';
+import { invariantViolations } from '../testing/read-model';
+
+const [events = 200_000, batchSize = 1_000, accountCount = 10_000, environments = 2] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'))
+  .map(Number);
+
+/** Lambda execution environments as worker threads running the real handler module. */
+class Environments {
+  readonly #workers: Worker[];
+  readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  #next = 0;
+
+  private constructor(workers: Worker[]) {
+    this.#workers = workers;
+    for (const worker of workers) {
+      worker.on('message', (message: { id?: number; ok?: boolean; error?: string }) => {
+        if (message.id === undefined) return;
+        const pending = this.#pending.get(message.id);
+        this.#pending.delete(message.id);
+        if (message.ok) pending?.resolve();
+        else pending?.reject(new Error(message.error));
+      });
+    }
+  }
+
+  static async start(count: number, modulePath: string, functionName: string): Promise<Environments> {
+    const workers = await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<Worker>((resolve, reject) => {
+            // The worker compiles TypeScript with tsx's require hook, like the main thread.
+            const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'handler-worker.ts'))});`;
+            const worker = new Worker(bootstrap, {
+              eval: true,
+              workerData: { module: modulePath, functionName },
+              env: process.env,
+            });
+            worker.once('message', () => resolve(worker));
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    return new Environments(workers);
+  }
+
+  /** Invokes the handler of partition's environment with an MSK event (as JSON text). */
+  invoke(partition: number, event: string): Promise<void> {
+    const id = ++this.#next;
+    const worker = this.#workers[partition % this.#workers.length] as Worker;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ id, event });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.#workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const id = ++this.#next;
+            this.#pending.set(id, { resolve, reject: () => resolve() });
+            worker.postMessage({ id, close: true });
+          }),
+      ),
+    );
+    await Promise.all(this.#workers.map((worker) => worker.terminate()));
+  }
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const rate = (count: number, seconds: number) => Math.round(count / seconds).toLocaleString('en-US');
+
+/** A realistic mix: 45% topups, 35% withdrawals (some beyond the balance), 15% refunds, 5% transfers. */
+function makeTransactions(accounts: readonly string[], count: number): TransactionEvent[] {
+  const factory = eventFactory();
+  const topupsOf = new Map<string, string[]>();
+  const out: TransactionEvent[] = [];
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  while (out.length < count) {
+    const account = accounts[Math.floor(random() * accounts.length)] as string;
+    const amount = 100 + Math.floor(random() * 50_000);
+    const roll = random();
+    const topups = topupsOf.get(account) ?? [];
+    if (roll < 0.45 || topups.length === 0) {
+      const event = factory.topup(account, amount);
+      topups.push(event.payload.transactionId);
+      topupsOf.set(account, topups);
+      out.push(event);
+    } else if (roll < 0.8) {
+      out.push(factory.withdrawal(account, amount));
+    } else if (roll < 0.95) {
+      out.push(
+        factory.refund(
+          account,
+          Math.floor(amount / 4),
+          topups[Math.floor(random() * topups.length)] as string,
+        ),
+      );
+    } else {
+      const other = accounts[Math.floor(random() * accounts.length)] as string;
+      const transferId = randomUUID();
+      out.push(factory.transferDebit(account, amount, transferId, other));
+      if (out.length < count) out.push(factory.transferCredit(other, amount, transferId, account));
+    }
+  }
+  return out;
+}
+
+async function timedRange(
+  harness: MskHarness,
+  starts: Offsets,
+  ends: Offsets,
+  label: string,
+  keep: (record: KafkaRecordInput) => boolean,
+  work: (records: KafkaRecordInput[], done: (count: number) => void) => Promise<void>,
+): Promise<{ seconds: number; count: number }> {
+  let count = 0;
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const progress = setInterval(
+    () => log(`  ${label}: ${count.toLocaleString('en-US')} events, ${rate(count, elapsed())}/s`),
+    2_000,
+  );
+  try {
+    await harness.readRange(
+      starts,
+      ends,
+      async (records) => {
+        // Progress is reported per MSK batch as it completes.
+        await work(records.filter(keep), (done) => {
+          count += done;
+        });
+      },
+      { timeoutMs: 900_000 },
+    );
+  } finally {
+    clearInterval(progress);
+  }
+  return { seconds: elapsed(), count };
+}
+
+async function main(): Promise<void> {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  const harness = await MskHarness.start();
+  const db = await createTestDatabase('billing_bench');
+  process.env.DATABASE_URL = db.url;
+  process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
+  process.env.PROJECTION_DB_POOL_SIZE = '10';
+  const { handler: accountHandler } = await import('../../../functions/account-projector');
+  const { closeProjectionResources } = await import('../resources');
+  const invoke = (handler: typeof accountHandler, name: string, records: readonly KafkaRecordInput[]) =>
+    handler(
+      buildMskEvent({
+        eventSourceArn: LOCAL_CLUSTER_ARN,
+        bootstrapServers: bootstrapBrokers,
+        records,
+      }) as never,
+      lambdaContext(name),
+    );
+  try {
+    log(
+      `database ${db.name}; ${events.toLocaleString('en-US')} transaction events over ${accountCount.toLocaleString('en-US')} accounts; ` +
+        `MSK batches of at most ${batchSize} records per partition, one batch per partition in flight, ${environments} execution environment(s)`,
+    );
+
+    // 1. Open the accounts (on the real topic) and project them.
+    const accounts = Array.from({ length: accountCount }, () => randomUUID());
+    const keys = new Set<string>(accounts);
+    const factory = eventFactory();
+    let starts = await harness.endOffsets([TopicName.accountEvents]);
+    await harness.append(accounts.map((account) => factory.opened(account)));
+    let ends = await harness.endOffsets([TopicName.accountEvents]);
+    const keep = (record: KafkaRecordInput) => record.key !== null && keys.has(record.key.toString('utf8'));
+    await timedRange(harness, starts, ends, 'opening accounts', keep, async (records, done) => {
+      for (let index = 0; index < records.length; index += batchSize) {
+        const chunk = records.slice(index, index + batchSize);
+        await invoke(accountHandler, 'account-projector', chunk);
+        done(chunk.length);
+      }
+    });
+    log(`opened ${accountCount.toLocaleString('en-US')} accounts`);
+
+    // 2. Load the transaction events.
+    const transactions: BillingEvent[] = makeTransactions(accounts, events);
+    starts = await harness.endOffsets([TopicName.transactionEvents]);
+    const loadStarted = Date.now();
+    for (let index = 0; index < transactions.length; index += 5_000) {
+      await harness.append(transactions.slice(index, index + 5_000));
+      if ((index / 5_000) % 10 === 0)
+        log(`  loading: ${(index + 5_000).toLocaleString('en-US')} / ${events.toLocaleString('en-US')}`);
+    }
+    ends = await harness.endOffsets([TopicName.transactionEvents]);
+    log(
+      `loaded ${events.toLocaleString('en-US')} events in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`,
+    );
+
+    // 3. Raw ceiling: kafkajs consuming the same records, doing no work.
+    const raw = await timedRange(harness, starts, ends, 'raw kafkajs', keep, async (records, done) =>
+      done(records.length),
+    );
+    log(
+      `raw ceiling: ${raw.count.toLocaleString('en-US')} events in ${raw.seconds.toFixed(2)} s = ${rate(raw.count, raw.seconds)} events/s`,
+    );
+
+    // 4. Projection through the real handler, in Lambda-like execution environments.
+    const lambdas = await Environments.start(
+      environments,
+      join(__dirname, '..', '..', '..', 'functions', 'transaction-projector.ts'),
+      'transaction-projector',
+    );
+    let projected: { seconds: number; count: number };
+    try {
+      projected = await timedRange(harness, starts, ends, 'projection', keep, async (records, done) => {
+        for (let index = 0; index < records.length; index += batchSize) {
+          const chunk = records.slice(index, index + batchSize);
+          const event = buildMskEvent({
+            eventSourceArn: LOCAL_CLUSTER_ARN,
+            bootstrapServers: bootstrapBrokers,
+            records: chunk,
+          });
+          await lambdas.invoke(chunk[0]?.partition ?? 0, JSON.stringify(event));
+          done(chunk.length);
+        }
+      });
+    } finally {
+      await lambdas.stop();
+    }
+    const projectedRate = projected.count / projected.seconds;
+    const rawRate = raw.count / raw.seconds;
+
+    const counts = await db.pool.query(
+      `SELECT (SELECT count(*) FROM transactions)::int AS transactions,
+              (SELECT count(*) FROM transactions WHERE status = 'rejected')::int AS rejected,
+              (SELECT count(*) FROM ledger_entries)::int AS entries,
+              (SELECT count(*) FROM outbox o JOIN outbox_published p USING (producer, source_topic, source_partition)
+                WHERE o.position <= p.position)::int AS published,
+              (SELECT count(*) FROM outbox)::int AS outbox`,
+    );
+    const violations = await invariantViolations(db.pool);
+    log('');
+    log(
+      `projected:   ${projected.count.toLocaleString('en-US')} events in ${projected.seconds.toFixed(2)} s = ${rate(projected.count, projected.seconds)} events/s`,
+    );
+    log(
+      `raw ceiling: ${rate(raw.count, raw.seconds)} events/s (kafkajs consuming the same records, no work)`,
+    );
+    log(`ratio:       ${(projectedRate / rawRate).toFixed(2)} of the raw ceiling`);
+    log(`read model:  ${JSON.stringify(counts.rows[0])}`);
+    log(
+      `invariants:  ${Object.values(violations).every((rows) => rows.length === 0) ? 'hold' : JSON.stringify(violations)}`,
+    );
+  } finally {
+    await closeProjectionResources();
+    await harness.stop();
+    if (!process.argv.includes('--keep')) await db.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

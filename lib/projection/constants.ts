@@ -1,0 +1,34 @@
+/** The consumers that project billing topics; each has its own processed markers and outbox rows. */
+export const ProjectorName = {
+  account: 'account-projector',
+  transaction: 'transaction-projector',
+} as const;
+export type ProjectorName = (typeof ProjectorName)[keyof typeof ProjectorName];
+
+/**
+ * The environment the projectors read (validated at each invocation). The database comes from
+ * lib/config (DATABASE_URL locally, DATABASE_SECRET_ARN on AWS), Kafka too (KAFKA_*, MSK_*).
+ */
+export const ProjectionEnvVariable = {
+  /** Connections per database pool: partitions of one invocation are projected in parallel. */
+  poolSize: 'PROJECTION_DB_POOL_SIZE',
+} as const;
+
+export const DEFAULT_POOL_SIZE = 4;
+
+/** CloudWatch namespace of the projectors' metrics. */
+export const METRICS_NAMESPACE = 'BillingKafka';
+
+/** Metric names, counted per invocation. */
+export const ProjectionMetric = {
+  recordsReceived: 'RecordsReceived',
+  recordsSkipped: 'RecordsAlreadyProcessed',
+  movementsApplied: 'MovementsApplied',
+  movementsRejected: 'MovementsRejected',
+  duplicateRequests: 'DuplicateRequests',
+  accountChanges: 'AccountChanges',
+  accountEventsIgnored: 'AccountEventsIgnored',
+  deadLettered: 'RecordsDeadLettered',
+  outboxPublished: 'OutboxEventsPublished',
+} as const;
+export type ProjectionMetric = (typeof ProjectionMetric)[keyof typeof ProjectionMetric];

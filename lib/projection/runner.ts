@@ -1,0 +1,205 @@
+import type { Pool, PoolClient } from 'pg';
+import { type BillingEvent, FailureClass } from '../../schemas';
+import { buildDeadLetter } from '../dead-letter';
+import type { DecodedMskEvent, MskPartitionBatch, MskRecordOrigin } from '../msk';
+import {
+  type EventPublisher,
+  markPublishedThrough,
+  type OutboxMessage,
+  outboxInsert,
+  outboxMessageOf,
+  publishEvents,
+  publishLeftovers,
+} from '../outbox';
+import { ProjectionMetric } from './constants';
+import { ProjectionBatchError, TransientProjectionError } from './errors';
+import { addProcessedMarkers, markerIdOf, processedAmong } from './processed-markers';
+import type {
+  FreshRecord,
+  PartitionReport,
+  ProjectionContext,
+  ProjectionReport,
+  TopicProjector,
+} from './types';
+import { WriteBatch } from './write-batch';
+
+/** What a projection run needs: the database, a publisher for the outbox, the projector. */
+export interface ProjectionDependencies {
+  readonly pool: Pool;
+  readonly publisher: EventPublisher;
+  readonly projector: TopicProjector;
+}
+
+type Counts = Partial<Record<ProjectionMetric, number>>;
+
+const add = (counts: Counts, metric: ProjectionMetric, by = 1) => {
+  if (by !== 0) counts[metric] = (counts[metric] ?? 0) + by;
+};
+
+/**
+ * Projects a decoded MSK event: each partition's batch in its own database transaction (in
+ * parallel across partitions, in offset order within one). Throws ProjectionBatchError if any
+ * partition failed (transient: the invocation must fail and be redelivered); the partitions that
+ * committed are then no-ops on redelivery.
+ */
+export async function projectMskEvent(
+  decoded: DecodedMskEvent<BillingEvent>,
+  dependencies: ProjectionDependencies,
+  context: ProjectionContext,
+): Promise<ProjectionReport> {
+  const settled = await Promise.allSettled(
+    decoded.partitions.map((batch) => projectPartition(batch, dependencies, context)),
+  );
+  const partitions: PartitionReport[] = [];
+  const failures: TransientProjectionError[] = [];
+  settled.forEach((outcome, index) => {
+    const batch = decoded.partitions[index];
+    if (outcome.status === 'fulfilled') partitions.push(outcome.value);
+    else if (outcome.reason instanceof TransientProjectionError) failures.push(outcome.reason);
+    else
+      failures.push(
+        new TransientProjectionError(batch?.topic ?? '?', batch?.partition ?? -1, { cause: outcome.reason }),
+      );
+  });
+  if (failures.length > 0) throw new ProjectionBatchError(failures);
+  const totals: Counts = {};
+  for (const report of partitions) {
+    for (const [metric, value] of Object.entries(report.counts))
+      add(totals, metric as ProjectionMetric, value);
+  }
+  return { partitions, totals };
+}
+
+/**
+ * One partition's batch, exactly once: (1) re-publish what earlier batches of this partition left
+ * unpublished; (2) in ONE transaction: skip records already processed (or repeated in the batch),
+ * let the projector apply the fresh ones, dead-letter undecodable and deferred ones through the
+ * outbox, mark them all processed, all in one write statement; (3) after commit, publish the
+ * outbox rows. Any failure before commit rolls everything back and throws.
+ */
+export async function projectPartition(
+  batch: MskPartitionBatch<BillingEvent>,
+  { pool, publisher, projector }: ProjectionDependencies,
+  context: ProjectionContext,
+): Promise<PartitionReport> {
+  const counts: Counts = {};
+  const source = { topic: batch.topic, partition: batch.partition };
+  add(counts, ProjectionMetric.recordsReceived, batch.records.length);
+  try {
+    add(
+      counts,
+      ProjectionMetric.outboxPublished,
+      await publishLeftovers(pool, publisher, projector.name, source, context.now),
+    );
+
+    const outbox = await inTransaction(pool, async (client) => {
+      const seen = await processedAmong(client, projector.name, batch.records.map(markerIdOf));
+      const fresh: FreshRecord[] = [];
+      const markers: { id: string; origin: MskRecordOrigin }[] = [];
+      const messages: OutboxMessage[] = [];
+      for (const record of batch.records) {
+        const id = markerIdOf(record);
+        if (seen.has(id)) {
+          add(counts, ProjectionMetric.recordsSkipped);
+          continue;
+        }
+        seen.add(id); // a re-published duplicate later in the same batch is skipped too
+        markers.push({ id, origin: record.origin });
+        if (record.ok) {
+          fresh.push({ event: record.event, origin: record.origin });
+        } else {
+          const letter = buildDeadLetter({
+            origin: record.origin,
+            failure: record.failure,
+            handler: projector.name,
+            failedAt: context.now,
+          });
+          messages.push(outboxMessageOf(letter, source));
+          context.logger.warn('Record dead-lettered', {
+            topic: record.origin.topic,
+            partition: record.origin.partition,
+            offset: record.origin.offset,
+            failureClass: record.failure.failureClass,
+            code: record.failure.code,
+            reason: record.failure.message,
+          });
+        }
+      }
+      const writes = new WriteBatch();
+      const output = fresh.length > 0 ? await projector.project(client, fresh, writes, context) : undefined;
+      for (const [metric, value] of Object.entries(output?.counts ?? {}))
+        add(counts, metric as ProjectionMetric, value);
+      messages.push(...(output?.outbox ?? []));
+      for (const { record, failure } of output?.deferred ?? []) {
+        messages.push(
+          outboxMessageOf(
+            buildDeadLetter({
+              origin: record.origin,
+              failure,
+              handler: projector.name,
+              failedAt: context.now,
+              cause: { eventId: record.event.eventId, correlationId: record.event.correlationId },
+            }),
+            source,
+          ),
+        );
+        context.logger.warn('Record deferred to the dead-letter topic as retryable', {
+          topic: record.origin.topic,
+          partition: record.origin.partition,
+          offset: record.origin.offset,
+          eventId: record.event.eventId,
+          failureClass: FailureClass.deferred,
+          code: failure.code,
+        });
+      }
+      add(
+        counts,
+        ProjectionMetric.deadLettered,
+        messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
+      );
+      addProcessedMarkers(writes, projector.name, markers, context.now);
+      if (messages.length > 0)
+        writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset));
+      await writes.execute(client);
+      return messages;
+    });
+
+    if (outbox.length > 0) {
+      await publishEvents(
+        publisher,
+        outbox.map((message) => message.event),
+      );
+      await markPublishedThrough(pool, projector.name, source, context.now);
+      add(counts, ProjectionMetric.outboxPublished, outbox.length);
+    }
+    return { ...source, counts };
+  } catch (error) {
+    throw new TransientProjectionError(batch.topic, batch.partition, { cause: error });
+  }
+}
+
+/** Runs `work` in a transaction on a pooled client; rolls back and discards the client on failure. */
+async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out client emits 'error' when the server goes away mid-transaction: without a
+  // listener that would crash the process. The pending query rejects too, and that is what fails.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.off('error', onError);
+    // A client whose transaction failed may hold a dead connection: do not reuse it.
+    client.release(broken);
+  }
+}

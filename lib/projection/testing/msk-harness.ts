@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, MSKEvent } from 'aws-lambda';
+import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import { bootstrapBrokers } from '../../../local/stack/topology';
+import type { BillingEvent } from '../../../schemas';
+import { createKafkaProducer, KafkaEventStore } from '../../kafka';
+import { localClient, localConnection } from '../../kafka/fixtures/cluster';
+import { buildMskEvent, type KafkaRecordInput } from '../../msk';
+
+/**
+ * Test harness: events produced to the real topics, consumed back from recorded offsets with
+ * kafkajs, wrapped into real MSK events (as the event source mapping builds them) and handed to
+ * the real, middy-wrapped handlers.
+ */
+
+export type Offsets = Map<string, Map<number, string>>;
+export type LambdaHandler = (event: MSKEvent, context: Context) => Promise<unknown>;
+
+export const LOCAL_CLUSTER_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/billing-local/00000000-0000-0000-0000-000000000000-1';
+
+/** A Lambda context good enough for the handlers and middy. */
+export const lambdaContext = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
+  memoryLimitInMB: '1024',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => 900_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+const headerList = (headers: IHeaders | undefined): KafkaRecordInput['headers'] =>
+  Object.entries(headers ?? {}).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((single) => ({
+      key,
+      value: single === undefined ? null : Buffer.from(single),
+    })),
+  );
+
+export class MskHarness {
+  readonly client: Kafka;
+  readonly admin: Admin;
+  readonly store: KafkaEventStore;
+  readonly raw: Producer;
+
+  private constructor(client: Kafka, admin: Admin, store: KafkaEventStore, raw: Producer) {
+    this.client = client;
+    this.admin = admin;
+    this.store = store;
+    this.raw = raw;
+  }
+
+  static async start(): Promise<MskHarness> {
+    const client = await localClient();
+    const admin = client.admin();
+    await admin.connect();
+    const store = new KafkaEventStore({ producer: createKafkaProducer(await localConnection()) });
+    await store.connect();
+    const raw = client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await raw.connect();
+    return new MskHarness(client, admin, store, raw);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.store.disconnect(), this.raw.disconnect(), this.admin.disconnect()]);
+  }
+
+  /** The next offset to be written, per partition, of each topic. */
+  async endOffsets(topics: readonly string[]): Promise<Offsets> {
+    const offsets: Offsets = new Map();
+    for (const topic of topics) {
+      const partitions = await this.admin.fetchTopicOffsets(topic);
+      offsets.set(topic, new Map(partitions.map((entry) => [entry.partition, entry.high])));
+    }
+    return offsets;
+  }
+
+  /** Appends events through the event store (validated); throws if refused. */
+  async append(events: readonly BillingEvent[]): Promise<void> {
+    for (let index = 0; index < events.length; index += 2_000) {
+      const result = await this.store.appendMany(events.slice(index, index + 2_000));
+      if (!result.ok) throw new Error(`append refused: ${result.rejection.message}`);
+    }
+  }
+
+  /** Writes hand-made records (malformed ones) straight to a topic, acks=all. */
+  async appendRaw(
+    topic: string,
+    records: readonly { key: string; value: Buffer | string; headers?: Record<string, string> }[],
+  ): Promise<void> {
+    await this.raw.send({ topic, acks: -1, compression: CompressionTypes.LZ4, messages: [...records] });
+  }
+
+  /**
+   * Reads every record of the given topics between `starts` and `ends` (exclusive), calling
+   * `onBatch` with each fetched batch, one batch per partition in flight; resolves when every
+   * partition has reached its end.
+   */
+  async readRange(
+    starts: Offsets,
+    ends: Offsets,
+    onBatch: (records: KafkaRecordInput[]) => Promise<void>,
+    options: { timeoutMs?: number; maxBytesPerPartition?: number } = {},
+  ): Promise<void> {
+    const remaining = new Map<string, bigint>();
+    for (const [topic, partitions] of ends) {
+      for (const [partition, end] of partitions) {
+        const start = starts.get(topic)?.get(partition) ?? '0';
+        if (BigInt(end) > BigInt(start)) remaining.set(`${topic}|${partition}`, BigInt(end));
+      }
+    }
+    if (remaining.size === 0) return;
+    const consumer = this.client.consumer({
+      groupId: `billing-tests-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 50 * 1024 * 1024,
+      sessionTimeout: 60_000,
+      heartbeatInterval: 3_000,
+    });
+    let finish: () => void = () => undefined;
+    let fail: (error: unknown) => void = () => undefined;
+    const finished = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      fail = reject;
+    });
+    try {
+      await consumer.connect();
+      for (const topic of ends.keys()) await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 16,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch, heartbeat }) => {
+          const id = `${batch.topic}|${batch.partition}`;
+          const end = remaining.get(id);
+          if (end === undefined) return;
+          const records: KafkaRecordInput[] = [];
+          for (const message of batch.messages) {
+            if (BigInt(message.offset) >= end) break;
+            records.push({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              timestamp: message.timestamp,
+              key: message.key,
+              value: message.value,
+              headers: headerList(message.headers),
+            });
+          }
+          try {
+            if (records.length > 0) await onBatch(records);
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          await heartbeat();
+          const last = records.at(-1);
+          if (last && BigInt(last.offset) + 1n >= end) {
+            remaining.delete(id);
+            if (remaining.size === 0) finish();
+          }
+        },
+      });
+      for (const [topic, partitions] of ends) {
+        for (const partition of partitions.keys()) {
+          const start = starts.get(topic)?.get(partition) ?? '0';
+          if (remaining.has(`${topic}|${partition}`)) consumer.seek({ topic, partition, offset: start });
+        }
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timeoutMs = options.timeoutMs ?? 120_000;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(`range not read within ${timeoutMs} ms: ${[...remaining.keys()].join(', ')} left`),
+            ),
+          timeoutMs,
+        );
+      });
+      await Promise.race([finished, timeout]).finally(() => clearTimeout(timer));
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** Every record between `starts` and `ends` whose key passes `keep`, per topic-partition in offset order. */
+  async collect(
+    starts: Offsets,
+    ends: Offsets,
+    keep: (key: string | null) => boolean,
+  ): Promise<KafkaRecordInput[]> {
+    const records: KafkaRecordInput[] = [];
+    await this.readRange(starts, ends, async (batch) => {
+      for (const record of batch) if (keep(record.key?.toString('utf8') ?? null)) records.push(record);
+    });
+    return sortRecords(records);
+  }
+}
+
+/** Records sorted by topic, partition and offset. */
+export const sortRecords = (records: readonly KafkaRecordInput[]): KafkaRecordInput[] =>
+  [...records].sort((left, right) =>
+    left.topic !== right.topic
+      ? left.topic.localeCompare(right.topic)
+      : left.partition !== right.partition
+        ? left.partition - right.partition
+        : Number(BigInt(left.offset) - BigInt(right.offset)),
+  );
+
+/**
+ * MSK events as the event source mapping delivers them: at most `batchSize` records per
+ * topic-partition per event, in offset order; with JSON round trip, as Lambda hands it over.
+ */
+export function mskEventsOf(records: readonly KafkaRecordInput[], batchSize = 500): MSKEvent[] {
+  const byPartition = new Map<string, KafkaRecordInput[]>();
+  for (const record of sortRecords(records)) {
+    const id = `${record.topic}-${record.partition}`;
+    byPartition.set(id, [...(byPartition.get(id) ?? []), record]);
+  }
+  const events: MSKEvent[] = [];
+  for (let round = 0; ; round++) {
+    const chunk = [...byPartition.values()].flatMap((list) =>
+      list.slice(round * batchSize, (round + 1) * batchSize),
+    );
+    if (chunk.length === 0) break;
+    const event = buildMskEvent({
+      eventSourceArn: LOCAL_CLUSTER_ARN,
+      bootstrapServers: bootstrapBrokers,
+      records: chunk,
+    });
+    events.push(JSON.parse(JSON.stringify(event)) as MSKEvent);
+  }
+  return events;
+}
+
+/** Invokes a handler with each event in turn; resolves with their results. */
+export async function invokeAll(handler: LambdaHandler, functionName: string, events: readonly MSKEvent[]) {
+  const results: unknown[] = [];
+  for (const event of events) results.push(await handler(event, lambdaContext(functionName)));
+  return results;
+}

@@ -1,0 +1,41 @@
+import type { Queryable } from '../outbox';
+
+/**
+ * The writes of one partition batch as ONE statement: each write is a data-modifying CTE over
+ * UNNEST-ed arrays, so a batch's inserts and updates cost one round trip. No two parts may touch
+ * the same row (they see the same snapshot): the projectors fold such changes in memory first.
+ */
+export class WriteBatch {
+  readonly #values: unknown[] = [];
+  readonly #parts: string[] = [];
+
+  /** A placeholder for a value, cast to a PostgreSQL type. */
+  readonly param = (value: unknown, type: string): string => {
+    this.#values.push(value);
+    return `$${this.#values.length}::${type}`;
+  };
+
+  /**
+   * Rows as one JSON parameter, read back with `json_to_recordset`: one native JSON.stringify
+   * instead of escaping a PostgreSQL array literal per column in JavaScript. `columns` declares
+   * each field's type, e.g. `id uuid, amount bigint`; bigints travel as decimal strings.
+   */
+  readonly recordset = (rows: readonly Record<string, unknown>[], columns: string): string =>
+    `json_to_recordset(${this.param(JSON.stringify(rows), 'json')}) AS r(${columns})`;
+
+  /** Adds one data-modifying statement (INSERT/UPDATE without RETURNING). */
+  add(statement: string): void {
+    this.#parts.push(statement);
+  }
+
+  get size(): number {
+    return this.#parts.length;
+  }
+
+  /** Runs every write in one statement (nothing if there is none). */
+  async execute(db: Queryable): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const ctes = this.#parts.map((part, index) => `w${index} AS (${part})`).join(',\n');
+    await db.query(`WITH ${ctes}\nSELECT 1`, this.#values);
+  }
+}
