@@ -25,7 +25,10 @@ export const WithdrawalRequestedSchema = eventSchema(
   'transactionId',
 );
 
-/** Returns money of an earlier topup to its account; capped by what remains refundable. */
+/**
+ * Returns money of an earlier topup of this account to where it came from: debits the account,
+ * at most what remains refundable of that topup.
+ */
 export const RefundRequestedSchema = eventSchema(
   TransactionEventType.refundRequested,
   { ...movement, originalTransactionId: IdSchema, reason: TextSchema(500).optional() },
