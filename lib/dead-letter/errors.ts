@@ -5,3 +5,19 @@ export class DeadLetterError extends Error {
     this.name = 'DeadLetterError';
   }
 }
+
+/** The dead-letter settings in the environment are invalid; names the variable. */
+export class DeadLetterConfigError extends DeadLetterError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DeadLetterConfigError';
+  }
+}
+
+/** An operator command is malformed or names no letter. */
+export class DeadLetterCommandError extends DeadLetterError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DeadLetterCommandError';
+  }
+}

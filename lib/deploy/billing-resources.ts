@@ -171,7 +171,8 @@ export function roleStatements(fn: BillingFunction, settings: BillingDeploySetti
   const cluster = clusterArnParts(settings.mskClusterArn);
   const readTopics = unique(fn.triggers.map((trigger) => trigger.topic));
   // A trigger's on-failure destination writes to the dead-letter topic with this role.
-  const writeTopics = unique([...fn.produces, ...(fn.triggers.length > 0 ? [settings.deadLetterTopic] : [])]);
+  const destination = fn.triggers.some((trigger) => trigger.topic !== settings.deadLetterTopic);
+  const writeTopics = unique([...fn.produces, ...(destination ? [settings.deadLetterTopic] : [])]);
   const secrets = [
     settings.databaseSecretArn,
     ...(settings.kafkaAuth === KafkaAuth.scram && settings.kafkaScramSecretArn

@@ -166,7 +166,12 @@ export class BillingDeployPlugin {
         const extension = extensions[trigger.mappingLogicalId] as
           | { Properties?: { DestinationConfig?: unknown } }
           | undefined;
-        if (extension?.Properties?.DestinationConfig === undefined) {
+        // The dead-letter topic's own trigger cannot have it as destination (Lambda refuses recursion).
+        const handled =
+          trigger.topic === settings.deadLetterTopic
+            ? extension?.Properties !== undefined
+            : extension?.Properties?.DestinationConfig !== undefined;
+        if (!handled) {
           throw new DeployConfigError(
             `the msk trigger of ${fn.key} on ${trigger.topic} has no failure handling: add ` +
               `${trigger.mappingLogicalId}: { Properties: \${self:custom.kafkaTriggerFailureHandling} } ` +

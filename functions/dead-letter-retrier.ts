@@ -1,0 +1,38 @@
+/**
+ * Re-applies due retryable dead letters through their projectors, with backoff; parks those out of
+ * attempts. Trigger: a schedule (every minute).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import {
+  DEAD_LETTER_RETRIER_SERVICE,
+  DEAD_LETTER_SERVICE,
+  DeadLetterMetric,
+  loadRetrySettings,
+} from '../lib/dead-letter';
+import { retryDueLetters } from '../lib/dead-letter/retrier';
+import { METRICS_NAMESPACE, projectionPool, projectionPublisher } from '../lib/projection';
+
+const logger = new Logger({ serviceName: DEAD_LETTER_RETRIER_SERVICE });
+// Parked letters count under service=dead-letter, whichever function parks them: one alarm.
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEAD_LETTER_SERVICE });
+
+const lambdaHandler = async (_event: unknown, _context: Context) => {
+  const report = await retryDueLetters(
+    { pool: await projectionPool(process.env, logger), publisher: projectionPublisher(process.env, logger) },
+    { now: new Date(), settings: loadRetrySettings(), random: Math.random, logger },
+  );
+  metrics.addMetric(DeadLetterMetric.retried, MetricUnit.Count, report.attempted);
+  metrics.addMetric(DeadLetterMetric.resolved, MetricUnit.Count, report.resolved);
+  metrics.addMetric(DeadLetterMetric.parked, MetricUnit.Count, report.parked);
+  logger.info('Dead letters retried', { ...report });
+  return report;
+};
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: false }));

@@ -1,0 +1,186 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Pool } from 'pg';
+import { FailureClass, TopicName } from '../../schemas';
+import { buildMskEvent, decodeBillingMskEvent } from '../msk';
+import type { EventPublisher } from '../outbox';
+import { accountProjector } from '../projection/account-projector';
+import { projectPartition } from '../projection/runner';
+import { transactionProjector } from '../projection/transaction-projector';
+import type { TopicProjector } from '../projection/types';
+import { LetterFailureCode } from './constants';
+import { DeadLetterError } from './errors';
+import type { AttemptOutcome, StoredLetter } from './store';
+
+/** The projector that consumes each topic: a letter is re-applied by its source topic's projector. */
+const projectorOfTopic: Readonly<Record<string, TopicProjector>> = {
+  [TopicName.accountEvents]: accountProjector,
+  [TopicName.transactionEvents]: transactionProjector,
+};
+
+/** The stored source record as the MSK event its trigger delivered (JSON round trip, as Lambda hands it over). */
+export function mskEventOfLetter(letter: StoredLetter): unknown {
+  const { source } = letter;
+  const event = buildMskEvent({
+    eventSourceArn: 'dead-letter-replay',
+    bootstrapServers: [],
+    records: [
+      {
+        topic: source.topic,
+        partition: source.partition,
+        offset: source.offset,
+        timestamp: Date.parse(source.timestamp),
+        key: source.key === null ? null : Buffer.from(source.key, 'base64'),
+        value: source.value === null ? null : Buffer.from(source.value, 'base64'),
+        headers: source.headers.map((header) => ({
+          key: header.key,
+          value: header.value === null ? null : Buffer.from(header.value, 'base64'),
+        })),
+      },
+    ],
+  });
+  return JSON.parse(JSON.stringify(event));
+}
+
+/**
+ * Step 1, its own transaction, under the letter's row lock: a closed letter is not re-applied; if
+ * the handler's processed marker of the record stands for its dead-lettering, it is deleted and
+ * the letter remembers that any marker from now on was written by someone else.
+ */
+async function clearDeadLetterMarker(
+  pool: Pool,
+  letterId: string,
+  consumer: string,
+  eventId: string,
+): Promise<{ readonly closed: string } | { readonly open: true }> {
+  const client = await pool.connect();
+  let failed: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ status: string; marker_state: string }>(
+      'SELECT status, marker_state FROM dead_letters WHERE id = $1 FOR UPDATE',
+      [letterId],
+    );
+    const row = rows[0];
+    if (!row) throw new DeadLetterError(`dead letter ${letterId} does not exist`);
+    if (row.status === 'resolved' || row.status === 'discarded') {
+      await client.query('COMMIT');
+      return { closed: row.status };
+    }
+    if (row.marker_state === 'dead-letter') {
+      await client.query('DELETE FROM processed_events WHERE consumer = $1 AND event_id = $2', [
+        consumer,
+        eventId,
+      ]);
+      await client.query(`UPDATE dead_letters SET marker_state = 'cleared' WHERE id = $1`, [letterId]);
+    }
+    await client.query('COMMIT');
+    return { open: true };
+  } catch (error) {
+    failed = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(failed);
+  }
+}
+
+/**
+ * The topic's projector, unchanged, plus one write in the batch's own transaction: the letter is
+ * resolved when the record was applied, or its marker state restored when the record was
+ * deferred again (the runner has just re-marked it processed as dead-lettered).
+ */
+function watchingProjector(projector: TopicProjector, letterId: string, eventId: string) {
+  const seen: {
+    outcome?: 'applied' | { failure: { code: string; message: string; failureClass: FailureClass } };
+  } = {};
+  const watching: TopicProjector = {
+    name: projector.name,
+    topic: projector.topic,
+    async project(db, records, writes, context) {
+      const output = await projector.project(db, records, writes, context);
+      const deferred = output.deferred.find((entry) => entry.record.event.eventId === eventId);
+      if (deferred) {
+        await db.query(`UPDATE dead_letters SET marker_state = 'dead-letter' WHERE id = $1`, [letterId]);
+        seen.outcome = { failure: deferred.failure };
+      } else if (records.some((record) => record.event.eventId === eventId)) {
+        await db.query(
+          `UPDATE dead_letters SET status = 'resolved', next_attempt_at = NULL, marker_state = 'dead-letter', updated_at = $2
+            WHERE id = $1`,
+          [letterId, context.now],
+        );
+        seen.outcome = 'applied';
+      }
+      return output;
+    },
+  };
+  return { watching, seen };
+}
+
+/**
+ * Re-applies one stored letter through the same code its original handler runs: the source
+ * record rebuilt as an MSK event, decoded by decodeBillingMskEvent and projected by projectPartition
+ * with the source topic's projector (processed markers, outbox, dead-lettering included).
+ * Exactly once: the letter's resolution commits with the effect; a resolved letter is never re-applied.
+ */
+export async function reapplyLetter(
+  letter: StoredLetter,
+  dependencies: { readonly pool: Pool; readonly publisher: EventPublisher },
+  context: { readonly now: Date; readonly logger: Logger },
+): Promise<AttemptOutcome> {
+  const batch = decodeBillingMskEvent(mskEventOfLetter(letter)).partitions[0];
+  const record = batch?.records[0];
+  if (!batch || !record)
+    throw new DeadLetterError(`dead letter ${letter.id}: its source record did not decode`);
+  if (!record.ok) {
+    return {
+      kind: 'failed',
+      failureClass: FailureClass.permanent,
+      code: record.failure.code,
+      message: record.failure.message,
+    };
+  }
+  const projector = projectorOfTopic[letter.source.topic];
+  if (!projector) {
+    return {
+      kind: 'failed',
+      failureClass: FailureClass.permanent,
+      code: LetterFailureCode.noProjector,
+      message: `no projector consumes ${letter.source.topic}`,
+    };
+  }
+  const eventId = record.event.eventId;
+  try {
+    const cleared = await clearDeadLetterMarker(dependencies.pool, letter.id, projector.name, eventId);
+    if ('closed' in cleared) return { kind: 'already-closed', status: cleared.closed as 'resolved' };
+    const { watching, seen } = watchingProjector(projector, letter.id, eventId);
+    await projectPartition(
+      batch,
+      { pool: dependencies.pool, publisher: dependencies.publisher, projector: watching },
+      { now: context.now.toISOString(), logger: context.logger },
+    );
+    if (seen.outcome === 'applied') return { kind: 'applied' };
+    if (seen.outcome) {
+      return {
+        kind: 'failed',
+        failureClass: seen.outcome.failure.failureClass,
+        code: seen.outcome.failure.code,
+        message: seen.outcome.failure.message,
+      };
+    }
+    // Not handed to the projector: a processed marker that is not this letter's was there. The
+    // record was applied (or dead-lettered again) by its trigger meanwhile: a person decides.
+    return {
+      kind: 'failed',
+      failureClass: FailureClass.permanent,
+      code: LetterFailureCode.markerPresent,
+      message: `${projector.name} had already processed event ${eventId} by another path; check the read model, then discard or replay`,
+    };
+  } catch (error) {
+    if (error instanceof DeadLetterError) throw error;
+    const reason =
+      error instanceof Error
+        ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`
+        : String(error);
+    return { kind: 'error', message: reason };
+  }
+}

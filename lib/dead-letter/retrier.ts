@@ -1,0 +1,188 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Pool } from 'pg';
+import { decodeMskEvent, type MskRecordOrigin } from '../msk';
+import type { EventPublisher } from '../outbox';
+import { LetterAction } from './constants';
+import { type IncomingLetter, lettersOfRecord } from './incoming';
+import { reapplyLetter } from './reapply';
+import type { RetrySettings } from './schedule';
+import {
+  claimDueLetters,
+  claimLetter,
+  recordAttempt,
+  type StoredLetter,
+  type StoreReport,
+  storeLetters,
+} from './store';
+
+/** What the dead-letter handler does with one MSK event of billing.dead-letter. */
+export async function receiveDeadLetters(
+  event: unknown,
+  dependencies: { readonly pool: Pool },
+  context: {
+    readonly now: Date;
+    readonly settings: RetrySettings;
+    readonly random: () => number;
+    readonly logger: Logger;
+  },
+): Promise<StoreReport & { readonly received: number }> {
+  // Every record decodes to its letters (never a failure): bad letters are letters too.
+  const decoded = decodeMskEvent(event, ({ value }) => ({ ok: true, event: value }));
+  const letters: (IncomingLetter & { letterPartition: number; letterOffset: string })[] = [];
+  for (const batch of decoded.partitions) {
+    for (const record of batch.records) {
+      const origin: MskRecordOrigin = record.origin;
+      for (const letter of lettersOfRecord(origin)) {
+        letters.push({ ...letter, letterPartition: origin.partition, letterOffset: origin.offset });
+      }
+    }
+  }
+  const report = await storeLetters(dependencies.pool, letters, context);
+  for (const parked of report.parked) {
+    const letter = letters.find((candidate) => candidate.id === parked.id);
+    context.logger.warn('Dead letter parked', {
+      deadLetterId: parked.id,
+      code: parked.code,
+      reason: parked.reason,
+      topic: letter?.source.topic,
+      partition: letter?.source.partition,
+      offset: letter?.source.offset,
+      message: letter?.failure.message,
+    });
+  }
+  return { ...report, received: letters.length };
+}
+
+/** What one retrier run did. */
+export interface RetrierReport {
+  readonly attempted: number;
+  readonly resolved: number;
+  readonly retryLater: number;
+  readonly parked: number;
+  readonly errors: number;
+}
+
+interface AttemptDependencies {
+  readonly pool: Pool;
+  readonly publisher: EventPublisher;
+}
+
+async function attemptClaimed(
+  letter: StoredLetter,
+  token: string,
+  dependencies: AttemptDependencies,
+  context: {
+    readonly now: Date;
+    readonly settings: RetrySettings;
+    readonly random: () => number;
+    readonly logger: Logger;
+    readonly actor: string;
+    readonly action: LetterAction;
+    readonly reason?: string;
+  },
+) {
+  const outcome = await reapplyLetter(letter, dependencies, context);
+  const recorded = await recordAttempt(dependencies.pool, letter, outcome, {
+    token,
+    now: context.now,
+    settings: context.settings,
+    random: context.random(),
+    actor: context.actor,
+    action: context.action,
+    ...(context.reason === undefined ? {} : { reason: context.reason }),
+  });
+  if (recorded.parked) {
+    context.logger.warn('Dead letter parked', {
+      deadLetterId: letter.id,
+      topic: letter.source.topic,
+      partition: letter.source.partition,
+      offset: letter.source.offset,
+      reason: recorded.reason,
+    });
+  }
+  return { outcome, parked: recorded.parked };
+}
+
+/**
+ * One run of the scheduled retrier: claims the due retryable letters (SKIP LOCKED and a lease, so
+ * concurrent runs never share one) and re-applies each through its projector; a failure is
+ * retried after the backoff or parked after the last attempt.
+ */
+export async function retryDueLetters(
+  dependencies: AttemptDependencies,
+  context: {
+    readonly now: Date;
+    readonly settings: RetrySettings;
+    readonly random: () => number;
+    readonly logger: Logger;
+  },
+): Promise<RetrierReport> {
+  const { token, letters } = await claimDueLetters(dependencies.pool, {
+    now: context.now,
+    limit: context.settings.batchSize,
+    leaseMs: context.settings.leaseMs,
+  });
+  const report = { attempted: letters.length, resolved: 0, retryLater: 0, parked: 0, errors: 0 };
+  for (const letter of letters) {
+    const { outcome, parked } = await attemptClaimed(letter, token, dependencies, {
+      ...context,
+      actor: 'dead-letter-retrier',
+      action: LetterAction.attempt,
+    });
+    if (outcome.kind === 'applied' || outcome.kind === 'already-closed') report.resolved += 1;
+    else if (outcome.kind === 'error') report.errors += 1;
+    else if (parked) report.parked += 1;
+    else report.retryLater += 1;
+  }
+  return report;
+}
+
+/** An operator's replay of one letter (parked, or due later), now. */
+export async function replayLetter(
+  id: string,
+  dependencies: AttemptDependencies,
+  context: {
+    readonly now: Date;
+    readonly settings: RetrySettings;
+    readonly random: () => number;
+    readonly logger: Logger;
+    readonly by: string;
+  },
+): Promise<{ readonly id: string; readonly result: string }> {
+  const claimed = await claimLetter(dependencies.pool, id, {
+    now: context.now,
+    leaseMs: context.settings.leaseMs,
+  });
+  if ('busy' in claimed) {
+    if (claimed.busy === null) return { id, result: 'no such letter' };
+    return {
+      id,
+      result:
+        claimed.busy.status === 'resolved' || claimed.busy.status === 'discarded'
+          ? `unchanged: already ${claimed.busy.status}`
+          : 'busy: a retrier holds it, try again later',
+    };
+  }
+  const { outcome, parked } = await attemptClaimed(claimed.letter, claimed.token, dependencies, {
+    ...context,
+    actor: context.by,
+    action: LetterAction.replay,
+  });
+  switch (outcome.kind) {
+    case 'applied':
+      return { id, result: 'applied: resolved' };
+    case 'already-closed':
+      return { id, result: `unchanged: already ${outcome.status}` };
+    case 'failed':
+      return {
+        id,
+        result: `failed again (${outcome.code}: ${outcome.message})${parked ? ': parked' : ': parked still'}`,
+      };
+    case 'error':
+      return { id, result: `error, nothing changed: ${outcome.message}` };
+    default: {
+      const never: never = outcome;
+      return never;
+    }
+  }
+}

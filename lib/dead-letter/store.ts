@@ -1,0 +1,434 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { FailureClass } from '../../schemas';
+import type { Queryable } from '../outbox';
+import { DeadLetterStatus, LetterAction, LetterOrigin } from './constants';
+import type { IncomingLetter, LetterSource } from './incoming';
+import { nextStepAfterFailure, type RetrySettings } from './schedule';
+
+/** A stored letter, as the retrier and the CLI read it. */
+export interface StoredLetter {
+  readonly id: string;
+  readonly origin: LetterOrigin;
+  readonly source: LetterSource;
+  readonly handler: string;
+  readonly failureClass: FailureClass;
+  readonly failureCode: string;
+  readonly failureMessage: string;
+  readonly status: DeadLetterStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly leaseToken: string | null;
+  readonly parkReason: string | null;
+  readonly receivedAt: string;
+  readonly updatedAt: string;
+}
+
+const COLUMNS = `id, origin, source_topic, source_partition, source_offset::text AS source_offset, source_key,
+  source_value, source_headers, source_timestamp, handler, failure_class, failure_code, failure_message,
+  status, attempts, next_attempt_at, lease_token, park_reason, received_at, updated_at`;
+
+const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
+
+export const letterOfRow = (row: Record<string, unknown>): StoredLetter => ({
+  id: String(row.id),
+  origin: row.origin as LetterOrigin,
+  source: {
+    topic: String(row.source_topic),
+    partition: Number(row.source_partition),
+    offset: String(row.source_offset),
+    key: (row.source_key as string | null) ?? null,
+    value: (row.source_value as string | null) ?? null,
+    headers: row.source_headers as LetterSource['headers'],
+    timestamp: iso(row.source_timestamp),
+  },
+  handler: String(row.handler),
+  failureClass: row.failure_class as FailureClass,
+  failureCode: String(row.failure_code),
+  failureMessage: String(row.failure_message),
+  status: row.status as DeadLetterStatus,
+  attempts: Number(row.attempts),
+  nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),
+  leaseToken: (row.lease_token as string | null) ?? null,
+  parkReason: (row.park_reason as string | null) ?? null,
+  receivedAt: iso(row.received_at),
+  updatedAt: iso(row.updated_at),
+});
+
+/** Appends an entry to a letter's history. */
+export async function recordAction(
+  db: Queryable,
+  entry: {
+    readonly letterId: string;
+    readonly action: LetterAction;
+    readonly outcome: string;
+    readonly actor: string;
+    readonly reason?: string | null;
+    readonly attempt?: number | null;
+    readonly at: Date;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO dead_letter_actions (dead_letter_id, action, outcome, actor, reason, attempt, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      entry.letterId,
+      entry.action,
+      entry.outcome,
+      entry.actor,
+      entry.reason ?? null,
+      entry.attempt ?? null,
+      entry.at,
+    ],
+  );
+}
+
+/** What storing a batch of letters did. */
+export interface StoreReport {
+  readonly stored: number;
+  readonly duplicates: number;
+  /** Letters parked at once (permanent failures): each one counts in DeadLettersParked. */
+  readonly parked: readonly { readonly id: string; readonly code: string; readonly reason: string }[];
+}
+
+/**
+ * Stores letters once per source record (topic, partition, offset): a redelivered letter, or a
+ * second letter of the same record, changes nothing. A permanent letter is parked at once; a
+ * retryable one is due after the backoff of its attempt. One transaction for the batch.
+ */
+export async function storeLetters(
+  pool: Pool,
+  letters: readonly (IncomingLetter & {
+    readonly letterPartition?: number;
+    readonly letterOffset?: string;
+  })[],
+  context: { readonly now: Date; readonly settings: RetrySettings; readonly random: () => number },
+): Promise<StoreReport> {
+  const client = await pool.connect();
+  let failed: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    let stored = 0;
+    const parked: { id: string; code: string; reason: string }[] = [];
+    for (const letter of letters) {
+      const step = nextStepAfterFailure({
+        attempts: letter.failure.attempt,
+        permanent: letter.failure.class === FailureClass.permanent,
+        now: context.now,
+        settings: context.settings,
+        random: context.random(),
+      });
+      const status = step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.received;
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO dead_letters (id, source_topic, source_partition, source_offset, source_key, source_value,
+           source_headers, source_timestamp, origin, handler, failure_class, failure_code, failure_message, status,
+           attempts, next_attempt_at, marker_state, park_reason, received_at, updated_at, letter_partition, letter_offset)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
+         ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
+         RETURNING id`,
+        [
+          letter.id,
+          letter.source.topic,
+          letter.source.partition,
+          letter.source.offset,
+          letter.source.key,
+          letter.source.value,
+          JSON.stringify(letter.source.headers),
+          letter.source.timestamp,
+          letter.origin,
+          letter.handler,
+          letter.failure.class,
+          letter.failure.code,
+          letter.failure.message,
+          status,
+          letter.failure.attempt,
+          step.kind === 'retry' ? step.at : null,
+          // Our envelope: the handler marked the record processed when it dead-lettered it.
+          letter.origin === LetterOrigin.envelope ? 'dead-letter' : 'cleared',
+          step.kind === 'park' ? step.reason : null,
+          context.now,
+          letter.letterPartition ?? null,
+          letter.letterOffset ?? null,
+        ],
+      );
+      if (inserted.rowCount !== 1) continue;
+      stored += 1;
+      await recordAction(client, {
+        letterId: letter.id,
+        action: LetterAction.received,
+        outcome: status,
+        actor: 'dead-letter',
+        reason: `${letter.failure.class} ${letter.failure.code}: ${letter.failure.message}`,
+        attempt: letter.failure.attempt,
+        at: context.now,
+      });
+      if (step.kind === 'park') {
+        parked.push({ id: letter.id, code: letter.failure.code, reason: step.reason });
+        await recordAction(client, {
+          letterId: letter.id,
+          action: LetterAction.parked,
+          outcome: DeadLetterStatus.parked,
+          actor: 'dead-letter',
+          reason: step.reason,
+          at: context.now,
+        });
+      }
+    }
+    await client.query('COMMIT');
+    return { stored, duplicates: letters.length - stored, parked };
+  } catch (error) {
+    failed = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(failed);
+  }
+}
+
+/**
+ * Claims up to `limit` due retryable letters for one retrier: row locks with SKIP LOCKED, so two
+ * retriers never take the same letter, and a lease (next_attempt_at pushed forward, a token) in
+ * the same statement, so a letter is attempted once per due time.
+ */
+export async function claimDueLetters(
+  db: Queryable,
+  options: { readonly now: Date; readonly limit: number; readonly leaseMs: number },
+): Promise<{ readonly token: string; readonly letters: StoredLetter[] }> {
+  const token = randomUUID();
+  const { rows } = await db.query(
+    `WITH due AS (
+       SELECT id FROM dead_letters
+        WHERE status IN ('received', 'retrying') AND next_attempt_at <= $1
+        ORDER BY next_attempt_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+     UPDATE dead_letters d
+        SET status = 'retrying', lease_token = $3, next_attempt_at = $4, updated_at = $1
+       FROM due WHERE d.id = due.id
+     RETURNING ${COLUMNS.replace(/(^|,\s*)(\w)/g, '$1d.$2').replace('d.source_offset::text', 'd.source_offset::text')}`,
+    [options.now, options.limit, token, new Date(options.now.getTime() + options.leaseMs)],
+  );
+  return { token, letters: rows.map(letterOfRow) };
+}
+
+/** Claims one letter by id for an operator's replay (unless a retrier holds its lease). */
+export async function claimLetter(
+  db: Queryable,
+  id: string,
+  options: { readonly now: Date; readonly leaseMs: number },
+): Promise<
+  { readonly token: string; readonly letter: StoredLetter } | { readonly busy: StoredLetter | null }
+> {
+  const token = randomUUID();
+  const { rows } = await db.query(
+    `UPDATE dead_letters SET lease_token = $2, next_attempt_at = CASE WHEN status = 'parked' THEN next_attempt_at ELSE $4 END
+      WHERE id = $1 AND status IN ('received', 'retrying', 'parked')
+        AND (lease_token IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= $3)
+     RETURNING ${COLUMNS}`,
+    [id, token, options.now, new Date(options.now.getTime() + options.leaseMs)],
+  );
+  const [row] = rows;
+  if (row) return { token, letter: letterOfRow(row) };
+  return { busy: await findLetter(db, id) };
+}
+
+/** One letter by id, or null. */
+export async function findLetter(db: Queryable, id: string): Promise<StoredLetter | null> {
+  const { rows } = await db.query(`SELECT ${COLUMNS} FROM dead_letters WHERE id = $1`, [id]);
+  return rows[0] ? letterOfRow(rows[0]) : null;
+}
+
+/** Filters of the operator's list and replay --all. */
+export interface LetterFilter {
+  readonly status?: DeadLetterStatus;
+  readonly topic?: string;
+  readonly code?: string;
+  /** Received before now minus this many milliseconds. */
+  readonly olderThanMs?: number;
+}
+
+/** Letters matching the filter, oldest first. */
+export async function listLetters(
+  db: Queryable,
+  filter: LetterFilter,
+  options: { readonly now: Date; readonly limit?: number },
+): Promise<StoredLetter[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM dead_letters
+      WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR source_topic = $2)
+        AND ($3::text IS NULL OR failure_code = $3) AND ($4::timestamptz IS NULL OR received_at < $4)
+      ORDER BY received_at, source_topic, source_partition, source_offset
+      LIMIT $5`,
+    [
+      filter.status ?? null,
+      filter.topic ?? null,
+      filter.code ?? null,
+      filter.olderThanMs === undefined ? null : new Date(options.now.getTime() - filter.olderThanMs),
+      options.limit ?? 1_000,
+    ],
+  );
+  return rows.map(letterOfRow);
+}
+
+/** A letter's history, oldest first. */
+export async function historyOf(db: Queryable, id: string) {
+  const { rows } = await db.query<{
+    action: string;
+    outcome: string;
+    actor: string;
+    reason: string | null;
+    attempt: number | null;
+    at: Date;
+  }>(
+    'SELECT action, outcome, actor, reason, attempt, at FROM dead_letter_actions WHERE dead_letter_id = $1 ORDER BY position',
+    [id],
+  );
+  return rows.map((row) => ({ ...row, at: iso(row.at) }));
+}
+
+/** The outcome of one attempt to re-apply a letter. */
+export type AttemptOutcome =
+  | { readonly kind: 'applied' }
+  | { readonly kind: 'already-closed'; readonly status: DeadLetterStatus }
+  | {
+      readonly kind: 'failed';
+      readonly failureClass: FailureClass;
+      readonly code: string;
+      readonly message: string;
+    }
+  /** The database or Kafka failed: not the letter's fault, the attempt does not count. */
+  | { readonly kind: 'error'; readonly message: string };
+
+/**
+ * Records an attempt's outcome under the lease that claimed the letter: the history entry, and
+ * for a failure the next due time or parking. Returns true when the letter was parked now.
+ */
+export async function recordAttempt(
+  pool: Pool,
+  letter: StoredLetter,
+  outcome: AttemptOutcome,
+  context: {
+    readonly token: string;
+    readonly now: Date;
+    readonly settings: RetrySettings;
+    readonly random: number;
+    readonly actor: string;
+    readonly action: LetterAction;
+    readonly reason?: string;
+  },
+): Promise<{ readonly parked: boolean; readonly reason?: string }> {
+  const client = await pool.connect();
+  let failed: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ status: DeadLetterStatus; attempts: number }>(
+      'SELECT status, attempts FROM dead_letters WHERE id = $1 AND lease_token = $2 FOR UPDATE',
+      [letter.id, context.token],
+    );
+    const current = rows[0];
+    let parked = false;
+    let parkReason: string | undefined;
+    let attempt: number | null = null;
+    if (current && outcome.kind === 'failed') {
+      attempt = current.attempts + 1;
+      const step =
+        context.action === LetterAction.replay
+          ? { kind: 'park' as const, reason: `replay by ${context.actor} failed` }
+          : nextStepAfterFailure({
+              attempts: attempt,
+              permanent: outcome.failureClass === FailureClass.permanent,
+              now: context.now,
+              settings: context.settings,
+              random: context.random,
+            });
+      parked = step.kind === 'park' && current.status !== DeadLetterStatus.parked;
+      parkReason =
+        step.kind === 'park' ? `${step.reason}; last: ${outcome.code}: ${outcome.message}` : undefined;
+      await client.query(
+        `UPDATE dead_letters SET attempts = $2, status = $3, next_attempt_at = $4, lease_token = NULL,
+           failure_class = $5, failure_code = $6, failure_message = $7, park_reason = COALESCE($8, park_reason), updated_at = $9
+          WHERE id = $1`,
+        [
+          letter.id,
+          attempt,
+          step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.retrying,
+          step.kind === 'retry' ? step.at : null,
+          outcome.failureClass,
+          outcome.code,
+          outcome.message.slice(0, 10_000),
+          parkReason ?? null,
+          context.now,
+        ],
+      );
+    } else if (current && outcome.kind === 'error' && current.status !== DeadLetterStatus.resolved) {
+      // Not the letter's fault: retried after the lease, the attempt does not count.
+      await client.query('UPDATE dead_letters SET lease_token = NULL, updated_at = $2 WHERE id = $1', [
+        letter.id,
+        context.now,
+      ]);
+    } else if (current) {
+      await client.query('UPDATE dead_letters SET lease_token = NULL WHERE id = $1', [letter.id]);
+    }
+    await recordAction(client, {
+      letterId: letter.id,
+      action: context.action,
+      outcome: current ? outcome.kind : 'lease-lost',
+      actor: context.actor,
+      reason:
+        outcome.kind === 'failed'
+          ? `${outcome.failureClass} ${outcome.code}: ${outcome.message}`
+          : outcome.kind === 'error'
+            ? outcome.message
+            : (context.reason ?? null),
+      attempt,
+      at: context.now,
+    });
+    if (parked && parkReason) {
+      await recordAction(client, {
+        letterId: letter.id,
+        action: LetterAction.parked,
+        outcome: DeadLetterStatus.parked,
+        actor: context.actor,
+        reason: parkReason,
+        at: context.now,
+      });
+    }
+    await client.query('COMMIT');
+    return parkReason === undefined ? { parked } : { parked, reason: parkReason };
+  } catch (error) {
+    failed = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(failed);
+  }
+}
+
+/** Discards a letter for a reason (final; nothing is deleted). Null when there is no such letter. */
+export async function discardLetter(
+  db: Queryable,
+  id: string,
+  context: { readonly reason: string; readonly by: string; readonly now: Date },
+): Promise<{ readonly discarded: boolean; readonly status: DeadLetterStatus } | null> {
+  const { rows } = await db.query<{ status: DeadLetterStatus }>(
+    `WITH updated AS (
+       UPDATE dead_letters SET status = 'discarded', next_attempt_at = NULL, lease_token = NULL, updated_at = $2
+        WHERE id = $1 AND status IN ('received', 'retrying', 'parked') RETURNING id)
+     SELECT status, EXISTS (SELECT 1 FROM updated) AS discarded FROM dead_letters WHERE id = $1`,
+    [id, context.now],
+  );
+  const row = rows[0] as { status: DeadLetterStatus; discarded?: boolean } | undefined;
+  if (!row) return null;
+  await recordAction(db, {
+    letterId: id,
+    action: LetterAction.discard,
+    outcome: row.discarded ? DeadLetterStatus.discarded : `refused: ${row.status}`,
+    actor: context.by,
+    reason: context.reason,
+    at: context.now,
+  });
+  return {
+    discarded: row.discarded === true,
+    status: row.discarded ? DeadLetterStatus.discarded : row.status,
+  };
+}
