@@ -142,4 +142,50 @@ describe('KafkaEventStore', () => {
       events.map((event) => event.eventId),
     );
   });
+
+  describe('appendEntries', () => {
+    it('sends trusted entries as given (their JSON text), validates untrusted ones, in order', async () => {
+      // Prepare
+      const { producer, store } = storeWithProducer();
+      const [first, second] = sampleEvents() as [BillingEvent, BillingEvent];
+
+      // Act
+      const result = await store.appendEntries([
+        { event: first, trusted: true, json: JSON.stringify(first) },
+        { event: second },
+      ]);
+
+      // Assess
+      expect(result.ok).toBe(true);
+      const records = producer.sends.flat();
+      expect(records.map((record) => JSON.parse(record.value.toString('utf8')))).toEqual([first, second]);
+    });
+
+    it('still refuses an untrusted invalid event, and sends nothing of the call', async () => {
+      // Prepare
+      const { producer, store } = storeWithProducer();
+      const [first] = sampleEvents() as [BillingEvent];
+      const broken = { ...first, eventId: 'not-a-uuid' } as BillingEvent;
+
+      // Act
+      const result = await store.appendEntries([{ event: first, trusted: true }, { event: broken }]);
+
+      // Assess
+      expect(producer.sends).toHaveLength(0);
+      expect(result).toMatchObject({ ok: false, rejection: { reason: 'invalid-event', index: 1 } });
+    });
+
+    it('still applies the size limit to a trusted event', async () => {
+      // Prepare
+      const { producer, store } = storeWithProducer();
+      const huge = deadLetterOfSize(Math.round(15.23 * BYTES_PER_MB));
+
+      // Act
+      const result = await store.appendEntries([{ event: huge, trusted: true }]);
+
+      // Assess
+      expect(producer.sends).toHaveLength(0);
+      expect(result).toMatchObject({ ok: false, rejection: { reason: 'event-too-large', index: 0 } });
+    });
+  });
 });

@@ -58,6 +58,18 @@ export interface KafkaEventStoreOptions {
   readonly topicAliases?: Readonly<Partial<Record<TopicName, string>>>;
 }
 
+/**
+ * An event for appendEntries. `trusted` marks an event our own code derived from already-validated
+ * inputs (e.g. a projector's AccountBalanceChanged): its schema is not parsed again (unit tests
+ * prove such events schema-valid), but its topic, key and size are still checked. `json` is the
+ * event's JSON text if the caller already has it (JSON.stringify(event)).
+ */
+export interface AppendEntry {
+  readonly event: BillingEvent;
+  readonly trusted?: boolean;
+  readonly json?: string;
+}
+
 interface PreparedEvent {
   readonly record: OutgoingRecord;
   readonly appended: AppendedEvent;
@@ -113,6 +125,27 @@ export class KafkaEventStore {
       if (!preparation.ok) return preparation;
       prepared.push(preparation.prepared);
     }
+    return this.#send(prepared);
+  }
+
+  /**
+   * Like appendMany, for entries some of which are trusted (see AppendEntry): untrusted ones are
+   * validated as in appendMany; trusted ones skip schema parsing but not the size limit. A call is
+   * still refused whole or sent whole, in order.
+   */
+  async appendEntries(entries: readonly AppendEntry[]): Promise<AppendResult> {
+    const prepared: PreparedEvent[] = [];
+    for (const [index, entry] of entries.entries()) {
+      const preparation = entry.trusted
+        ? this.#prepareTrusted(index, entry.event, entry.json)
+        : this.#prepare(index, entry.event);
+      if (!preparation.ok) return preparation;
+      prepared.push(preparation.prepared);
+    }
+    return this.#send(prepared);
+  }
+
+  async #send(prepared: readonly PreparedEvent[]): Promise<AppendResult> {
     for (const { appended, event } of prepared) {
       if (checkEventSize(appended.bytes).verdict === 'large') {
         this.#logger.warn(largeEventMessage(appended.bytes, appended.eventType, event.aggregateId), {
@@ -132,11 +165,38 @@ export class KafkaEventStore {
   }
 
   #prepare(index: number, candidate: BillingEvent): Preparation {
+    const topic = this.#topicOf(index, candidate);
+    if (typeof topic !== 'string') return topic;
+    const parsed = parseEvent(topic, candidate);
+    if (!parsed.ok) {
+      const { error } = parsed;
+      return {
+        ok: false,
+        rejection: {
+          reason: 'invalid-event',
+          index,
+          eventId: eventIdOf(candidate),
+          message: error.message,
+          error,
+        },
+      };
+    }
+    // The parsed event, not the input: unknown fields are stripped, so only the contract is sent.
+    return this.#prepared(index, topic, parsed.event, JSON.stringify(parsed.event));
+  }
+
+  /** A trusted event: no schema parsing; topic, key and size are checked as for any event. */
+  #prepareTrusted(index: number, event: BillingEvent, json: string | undefined): Preparation {
+    const topic = this.#topicOf(index, event);
+    if (typeof topic !== 'string') return topic;
+    return this.#prepared(index, topic, event, json ?? JSON.stringify(event));
+  }
+
+  #topicOf(index: number, candidate: BillingEvent): TopicName | { ok: false; rejection: AppendRejection } {
     const eventId = eventIdOf(candidate);
     const eventType = String((candidate as { eventType?: unknown } | null)?.eventType);
-    let topic: TopicName;
     try {
-      topic = topicOfEventType(eventType);
+      return topicOfEventType(eventType);
     } catch (cause) {
       const issue = {
         path: 'eventType',
@@ -149,17 +209,10 @@ export class KafkaEventStore {
         rejection: { reason: 'invalid-event', index, eventId, message: error.message, error },
       };
     }
-    const parsed = parseEvent(topic, candidate);
-    if (!parsed.ok) {
-      const { error } = parsed;
-      return {
-        ok: false,
-        rejection: { reason: 'invalid-event', index, eventId, message: error.message, error },
-      };
-    }
-    const event = parsed.event;
-    // The parsed event, not the input: unknown fields are stripped, so only the contract is sent.
-    const value = Buffer.from(JSON.stringify(event), 'utf8');
+  }
+
+  #prepared(index: number, topic: TopicName, event: BillingEvent, json: string): Preparation {
+    const value = Buffer.from(json, 'utf8');
     const size = checkEventSize(value.length);
     if (size.verdict === 'too-large') {
       return {

@@ -33,8 +33,14 @@ export interface MskEventJson {
 }
 
 /** Bytes as MSK sends header values: signed, -128..127. */
-export const toSignedBytes = (bytes: Buffer): number[] =>
-  Array.from(bytes, (byte) => (byte > 127 ? byte - 256 : byte));
+export const toSignedBytes = (bytes: Buffer): number[] => {
+  const signed = new Array<number>(bytes.length);
+  for (let index = 0; index < bytes.length; index++) {
+    const byte = bytes[index] ?? 0;
+    signed[index] = byte > 127 ? byte - 256 : byte;
+  }
+  return signed;
+};
 
 /**
  * Wraps consumed records into a Lambda MSK event, as the MSK event source mapping does: records
@@ -60,7 +66,9 @@ export function buildMskEvent(options: {
       })),
     };
     const id = `${record.topic}-${record.partition}`;
-    records[id] = [...(records[id] ?? []), json];
+    const partitionRecords = records[id];
+    if (partitionRecords) partitionRecords.push(json);
+    else records[id] = [json];
   }
   return {
     eventSource: MSK_EVENT_SOURCE,

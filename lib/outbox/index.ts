@@ -5,13 +5,14 @@
 export { BILLING_ID_NAMESPACE, MAX_LEFTOVERS_PER_PARTITION } from './constants';
 export { derivedEventId, uuidV5 } from './derived-id';
 export { OutboxError, OutboxPublishError } from './errors';
-export { outboxMessageOf } from './message';
+export { derivedOutboxMessageOf, outboxMessageOf } from './message';
 export { eventStorePublisher } from './publisher';
 export {
   markPublishedThrough,
   outboxInsert,
   publishEvents,
   publishLeftovers,
+  publishMessages,
   unpublishedOf,
 } from './store';
 export type { EventPublisher, OutboxMessage, OutboxSource, Queryable } from './types';

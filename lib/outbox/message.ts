@@ -14,3 +14,11 @@ export function outboxMessageOf(event: BillingEvent, source: OutboxSource): Outb
     source,
   };
 }
+
+/**
+ * The outbox row of an event our own code derived from already-validated inputs (a projector's
+ * balance change or saga step): marked trusted, so that publishing does not parse it again.
+ */
+export function derivedOutboxMessageOf(event: BillingEvent, source: OutboxSource): OutboxMessage {
+  return { ...outboxMessageOf(event, source), trusted: true };
+}

@@ -119,3 +119,26 @@ export async function publishEvents(
     throw new OutboxPublishError(`Cannot publish ${events.length} outbox event(s)`, { cause: error });
   }
 }
+
+/**
+ * Publishes outbox messages in order (trusted ones without schema parsing, if the publisher
+ * supports it); a failure becomes OutboxPublishError (the rows stay unpublished).
+ */
+export async function publishMessages(
+  publisher: EventPublisher,
+  messages: readonly OutboxMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  if (!publisher.publishMessages) {
+    await publishEvents(
+      publisher,
+      messages.map((message) => message.event),
+    );
+    return;
+  }
+  try {
+    await publisher.publishMessages(messages);
+  } catch (error) {
+    throw new OutboxPublishError(`Cannot publish ${messages.length} outbox event(s)`, { cause: error });
+  }
+}

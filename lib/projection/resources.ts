@@ -60,19 +60,24 @@ export function projectionPublisher(env: NodeJS.ProcessEnv, logger: Logger): Eve
     }
     return store;
   };
-  return {
-    async publish(events) {
-      const store = await connected();
-      try {
-        await eventStorePublisher(store).publish(events);
-      } catch (error) {
-        if (stores.get(key) !== undefined) {
-          stores.delete(key);
-          await store.disconnect().catch(() => undefined);
-        }
-        throw error;
+  const publishWith = async (send: (publisher: EventPublisher) => Promise<void>) => {
+    const store = await connected();
+    try {
+      await send(eventStorePublisher(store));
+    } catch (error) {
+      if (stores.get(key) !== undefined) {
+        stores.delete(key);
+        await store.disconnect().catch(() => undefined);
       }
-    },
+      throw error;
+    }
+  };
+  return {
+    publish: (events) => publishWith((publisher) => publisher.publish(events)),
+    publishMessages: (messages) =>
+      publishWith(async (publisher) => {
+        await publisher.publishMessages?.(messages);
+      }),
   };
 }
 

@@ -8,8 +8,8 @@ import {
   type OutboxMessage,
   outboxInsert,
   outboxMessageOf,
-  publishEvents,
   publishLeftovers,
+  publishMessages,
 } from '../outbox';
 import { ProjectionMetric } from './constants';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
@@ -165,10 +165,7 @@ export async function projectPartition(
     });
 
     if (outbox.length > 0) {
-      await publishEvents(
-        publisher,
-        outbox.map((message) => message.event),
-      );
+      await publishMessages(publisher, outbox);
       await markPublishedThrough(pool, projector.name, source, context.now);
       add(counts, ProjectionMetric.outboxPublished, outbox.length);
     }

@@ -19,7 +19,7 @@ import {
   originalIdOf,
   type RecordedTransaction,
 } from '../ledger';
-import { derivedEventId, type OutboxMessage, outboxMessageOf, type Queryable } from '../outbox';
+import { derivedEventId, derivedOutboxMessageOf, type OutboxMessage, type Queryable } from '../outbox';
 import { ProjectionMetric, ProjectorName } from './constants';
 import { ProjectionError } from './errors';
 import {
@@ -306,7 +306,7 @@ export const transactionProjector: TopicProjector = {
         });
       }
       for (const derived of eventsOfDecision(event, request, decision))
-        outbox.push(outboxMessageOf(derived, source));
+        outbox.push(derivedOutboxMessageOf(derived, source));
     }
 
     insertTransactions(writes, [...inserts.values()]);

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type BillingEvent,
+  parseEvent,
+  RejectionReason,
+  type TransactionEvent,
+  topicOfEventType,
+} from '../../schemas';
+import { Direction, type MovementDecision } from '../ledger';
+import { outboxMessageOf } from '../outbox';
+import { eventFactory } from './testing/events';
+import { eventsOfDecision, movementRequestOf } from './transaction-projector';
+
+/*
+ * The transaction projector's derived events (balance changes and transfer-leg outcomes) are
+ * published as trusted: without parsing their schema again. These tests prove every shape it can
+ * derive schema-valid, and exactly the contract (parsing strips nothing, changes nothing).
+ */
+
+const factory = eventFactory();
+const account = randomUUID();
+const other = randomUUID();
+const transferId = randomUUID();
+
+const causes: Record<string, TransactionEvent> = {
+  topup: factory.topup(account, 1),
+  withdrawal: factory.withdrawal(account, 999_999_999_999_999n),
+  refund: factory.refund(account, 250, randomUUID()),
+  transferDebit: factory.transferDebit(account, 12_345, transferId, other),
+  transferCredit: factory.transferCredit(other, 12_345, transferId, account),
+  compensation: factory.compensation(account, 12_345, transferId, randomUUID()),
+};
+
+const decisions: MovementDecision[] = [
+  { outcome: 'applied', direction: Direction.credit, entries: [], balanceAfter: 1_000_000_000_000_000n },
+  { outcome: 'applied', direction: Direction.debit, entries: [], balanceAfter: 0n },
+  ...Object.values(RejectionReason).map((reason) => ({ outcome: 'rejected' as const, reason })),
+];
+
+const cases = Object.entries(causes).flatMap(([kind, cause]) =>
+  decisions.map((decision) => ({
+    name: `${kind} ${decision.outcome}${decision.outcome === 'rejected' ? ` (${decision.reason})` : ''}`,
+    cause,
+    decision,
+  })),
+);
+
+describe('events derived by the transaction projector', () => {
+  it.each(cases)(
+    '$name: every derived event is schema-valid and exactly the contract',
+    ({ cause, decision }) => {
+      // Arrange
+      const request = movementRequestOf(cause);
+
+      // Act
+      const derived: BillingEvent[] = eventsOfDecision(cause, request, decision);
+
+      // Assess
+      if (decision.outcome === 'applied') expect(derived.length).toBeGreaterThan(0);
+      for (const event of derived) {
+        const parsed = parseEvent(topicOfEventType(event.eventType), event);
+        expect(parsed.ok ? undefined : parsed.error.message).toBeUndefined();
+        if (parsed.ok) expect(parsed.event).toStrictEqual(event);
+        expect(JSON.parse(outboxMessageOf(event, { topic: 't', partition: 0 }).value)).toStrictEqual(event);
+      }
+    },
+  );
+});
