@@ -7,6 +7,7 @@ import { accountProjector } from '../projection/account-projector';
 import { projectPartition } from '../projection/runner';
 import { transactionProjector } from '../projection/transaction-projector';
 import type { TopicProjector } from '../projection/types';
+import { transferSagaProjector } from '../saga/projector';
 import { LetterFailureCode } from './constants';
 import { DeadLetterError } from './errors';
 import type { AttemptOutcome, StoredLetter } from './store';
@@ -15,6 +16,7 @@ import type { AttemptOutcome, StoredLetter } from './store';
 const projectorOfTopic: Readonly<Record<string, TopicProjector>> = {
   [TopicName.accountEvents]: accountProjector,
   [TopicName.transactionEvents]: transactionProjector,
+  [TopicName.sagaEvents]: transferSagaProjector,
 };
 
 /** The stored source record as the MSK event its trigger delivered (JSON round trip, as Lambda hands it over). */

@@ -13,9 +13,7 @@ import { NETWORK_INTERFACE_ACTIONS, serviceNameOf } from './billing-resources';
  */
 
 /** DESIGN.md topics whose consumer function does not exist yet. Remove a topic when its consumer lands. */
-const TOPICS_WITHOUT_CONSUMER_YET: Readonly<Partial<Record<TopicName, string>>> = {
-  [TopicName.sagaEvents]: 'issue 8: functions/transfer-saga.ts',
-};
+const TOPICS_WITHOUT_CONSUMER_YET: Readonly<Partial<Record<TopicName, string>>> = {};
 
 const CFN_LINT_VERSION = '1.58.0';
 const STAGE = 'example';

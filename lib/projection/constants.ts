@@ -30,5 +30,7 @@ export const ProjectionMetric = {
   accountEventsIgnored: 'AccountEventsIgnored',
   deadLettered: 'RecordsDeadLettered',
   outboxPublished: 'OutboxEventsPublished',
+  sagaStepsApplied: 'SagaStepsApplied',
+  sagaStepsIgnored: 'SagaStepsIgnored',
 } as const;
 export type ProjectionMetric = (typeof ProjectionMetric)[keyof typeof ProjectionMetric];

@@ -1,0 +1,9 @@
+/**
+ * The transfer saga (DESIGN.md: Workflows): a pure decider over the saga events of
+ * billing.saga.events, and its projector that keeps the `transfers` table and emits the legs.
+ */
+export { PENDING_TRANSFER_STATUSES, TRANSFER_SAGA, TransferLeg, TransferStatus } from './constants';
+export { decideTransfer, legTransactionId, refusalOf, sagaEventId } from './decider';
+export { SagaError } from './errors';
+export { transferSagaProjector } from './projector';
+export type { SagaCommand, SagaContext, SagaDecision, TransferState } from './types';

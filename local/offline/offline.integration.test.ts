@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { Admin } from 'kafkajs';
+import { LambdaOnFailureRecordSchema } from '../../lib/dead-letter/incoming';
+import { consumeFrom, endOffsets } from '../../lib/kafka/fixtures/cluster';
+import { createTestDatabase, type TestDatabase, withDatabase } from '../../lib/projection/testing/database';
+import { eventFactory } from '../../lib/projection/testing/events';
+import { MskHarness } from '../../lib/projection/testing/msk-harness';
+import { TopicName } from '../../schemas';
+import { FailureCondition } from './constants';
+import { eventually, type OfflineProcess, startOffline } from './testing/offline-process';
+
+/*
+ * End to end under a real `sls offline --stage local`: events appended to the real billing topics
+ * reach the projectors through the emulator and land in a fresh database. Each run uses its own
+ * consumer groups (MSK_OFFLINE_GROUP_SUFFIX) committed at the topics' current end, so it reads only
+ * what it appends.
+ */
+
+const GROUPS = {
+  accountProjector: { group: 'billing.local.account-projector.v1', topic: TopicName.accountEvents },
+  transactionProjector: {
+    group: 'billing.local.transaction-projector.v1',
+    topic: TopicName.transactionEvents,
+  },
+} as const;
+
+const portsOf = (base: number) => ({ lambda: base, http: base + 1, websocket: base + 2, metrics: base + 3 });
+
+/** Commits the groups at the end of their topics, as if they had read everything so far. */
+async function groupsAtEnd(
+  admin: Admin,
+  suffix: string,
+  functions: readonly (keyof typeof GROUPS)[],
+): Promise<void> {
+  for (const key of functions) {
+    const { group, topic } = GROUPS[key];
+    const ends = await endOffsets(admin, topic);
+    await admin.setOffsets({
+      groupId: `${group}${suffix}`,
+      topic,
+      partitions: [...ends].map(([partition, offset]) => ({ partition, offset })),
+    });
+  }
+}
+
+async function metricValue(url: string, line: RegExp): Promise<number | undefined> {
+  const text = await fetch(url).then((response) => response.text());
+  const match = text.split('\n').find((candidate) => line.test(candidate));
+  return match === undefined ? undefined : Number(match.split(' ').at(-1));
+}
+
+describe('the MSK emulator under sls offline', () => {
+  let harness: MskHarness;
+  let db: TestDatabase;
+  const running: OfflineProcess[] = [];
+  const events = eventFactory();
+
+  const offline = async (env: Record<string, string>, base: number) => {
+    const process = await startOffline({ env, ports: portsOf(base) });
+    running.push(process);
+    return process;
+  };
+  const stopAll = async () => {
+    await Promise.allSettled(running.splice(0).map((process) => process.stop()));
+  };
+
+  beforeAll(async () => {
+    harness = await MskHarness.start();
+    db = await createTestDatabase('billing_offline');
+  });
+
+  afterAll(async () => {
+    await stopAll();
+    await harness?.stop();
+    await db?.drop();
+  }, 60_000);
+
+  const balancesOf = async (accountIds: readonly string[]) => {
+    const result = await db.pool.query<{ account_id: string; balance_minor: string }>(
+      'SELECT account_id, balance_minor FROM accounts WHERE account_id = ANY($1::uuid[])',
+      [accountIds],
+    );
+    return new Map(result.rows.map((row) => [row.account_id, row.balance_minor]));
+  };
+  const transactionsOf = async (accountIds: readonly string[]) => {
+    const result = await db.pool.query<{ transactions: string; entries: string }>(
+      `SELECT count(DISTINCT t.transaction_id) AS transactions, count(e.*) AS entries
+         FROM transactions t LEFT JOIN ledger_entries e USING (transaction_id)
+        WHERE t.account_id = ANY($1::uuid[])`,
+      [accountIds],
+    );
+    return { transactions: Number(result.rows[0]?.transactions), entries: Number(result.rows[0]?.entries) };
+  };
+
+  it('projects events appended to the topics into PostgreSQL, and survives a restart mid-stream without loss or duplicates', async () => {
+    // Prepare
+    const suffix = `.it-${randomUUID().slice(0, 8)}`;
+    await groupsAtEnd(harness.admin, suffix, ['accountProjector', 'transactionProjector']);
+    const env = {
+      DATABASE_URL: db.url,
+      MSK_OFFLINE_GROUP_SUFFIX: suffix,
+      MSK_OFFLINE_FUNCTIONS: 'accountProjector,transactionProjector',
+    };
+    const accounts = Array.from({ length: 4 }, () => randomUUID());
+    let first = await offline(env, 41_310);
+
+    // Act 1: open the accounts, and once they are open (the projectors run independently: a topup
+    // read before its opening is deferred to the dead-letter flow), top them up
+    await harness.append(accounts.map((id) => events.opened(id)));
+    await eventually(
+      async () => ((await balancesOf(accounts)).size === accounts.length ? true : undefined),
+      240_000,
+      () => `accounts not opened; sls offline said:\n${first.output().slice(-3_000)}`,
+    );
+    await harness.append(accounts.map((id) => events.topup(id, 1_000)));
+
+    // Assess 1: projected through the emulator
+    await eventually(
+      async () => {
+        const balances = await balancesOf(accounts);
+        return accounts.every((id) => balances.get(id) === '1000') ? true : undefined;
+      },
+      // Generous: the topics are shared, and a benchmark appending meanwhile is read first.
+      240_000,
+      () => `balances not projected; sls offline said:\n${first.output().slice(-3_000)}`,
+    );
+    expect(first.output()).toContain('msk-offline: accountProjector <- billing.account.events');
+
+    // Act 2: a stream of topups; sls offline stopped and started again in the middle of it
+    const rounds = 30;
+    const producing = (async () => {
+      for (let round = 0; round < rounds; round += 1) {
+        await harness.append(accounts.map((id) => events.topup(id, 10)));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await first.stop();
+    expect(first.output()).toContain('msk-offline: consumers stopped');
+    first = await offline(env, 41_320);
+    await producing;
+
+    // Assess 2: every topup applied exactly once
+    const expected = String(1_000 + rounds * 10);
+    await eventually(
+      async () => {
+        const balances = await balancesOf(accounts);
+        return accounts.every((id) => balances.get(id) === expected) ? true : undefined;
+      },
+      240_000,
+      () => `not all topups projected; sls offline said:\n${first.output().slice(-3_000)}`,
+    );
+    expect(await transactionsOf(accounts)).toEqual({
+      transactions: accounts.length * (rounds + 1),
+      entries: 2 * accounts.length * (rounds + 1),
+    });
+    const invocations = await metricValue(
+      first.metricsUrl,
+      /^msk_offline_invocations_total\{function="transactionProjector"\}/,
+    );
+    expect(invocations).toBeGreaterThan(0);
+    await stopAll();
+  }, 900_000);
+
+  it('retries a failing handler, then writes its records to the dead-letter topic as Lambda does', async () => {
+    // Prepare: the function's database does not exist, so every invocation throws (transient)
+    const suffix = `.it-${randomUUID().slice(0, 8)}`;
+    await groupsAtEnd(harness.admin, suffix, ['accountProjector']);
+    const deadLetterStart = await endOffsets(harness.admin, TopicName.deadLetter);
+    const failing = await offline(
+      {
+        DATABASE_URL: withDatabase(db.url, `billing_offline_missing_${randomUUID().slice(0, 8)}`),
+        MSK_OFFLINE_GROUP_SUFFIX: suffix,
+        MSK_OFFLINE_FUNCTIONS: 'accountProjector',
+        MSK_OFFLINE_FAILURE_HANDLING: JSON.stringify({ MaximumRetryAttempts: 2 }),
+        MSK_OFFLINE_RETRY_BASE_DELAY_MS: '100',
+      },
+      41_330,
+    );
+    const accountId = randomUUID();
+
+    // Act
+    await harness.append([events.opened(accountId)]);
+
+    // Assess: one on-failure record for our record, after the first invocation and two retries
+    const ourKey = (value: Buffer | null) =>
+      value?.toString().includes(Buffer.from(accountId).toString('base64')) === true;
+    const records = await consumeFrom(
+      harness.client,
+      new Map([[TopicName.deadLetter, deadLetterStart]]),
+      (consumed) => consumed.some((record) => ourKey(record.value)),
+      90_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; sls offline said:\n${failing.output().slice(-3_000)}`);
+    });
+    const letter = records.find((record) => ourKey(record.value));
+    const json = JSON.parse(String(letter?.value));
+    expect(LambdaOnFailureRecordSchema.safeParse(json).success).toBe(true);
+    expect(json.requestContext).toMatchObject({
+      condition: FailureCondition.retriesExhausted,
+      approximateInvokeCount: 3,
+      functionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:billing-local-accountProjector:$LATEST',
+    });
+    expect(json.responseContext.functionError).toBe('Unhandled');
+    expect(letter?.key?.toString()).toBe(accountId);
+    // The emulator's MSK event (the on-failure record's payload) is what Powertools' parser accepts.
+    const parsed = KafkaMskEventSchema.parse(json.payload);
+    expect(parsed.eventSource).toBe('aws:kafka');
+    expect(Object.keys(parsed.records)[0]).toMatch(/^billing\.account\.events-\d+$/);
+    expect(
+      await metricValue(
+        failing.metricsUrl,
+        /^msk_offline_invocation_errors_total\{function="accountProjector"\}/,
+      ),
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      await metricValue(
+        failing.metricsUrl,
+        /^msk_offline_on_failure_records_total\{function="accountProjector",topic="billing.account.events",condition="RetriesExhausted"\}/,
+      ),
+    ).toBe(1);
+    await stopAll();
+  }, 300_000);
+});

@@ -1,0 +1,160 @@
+import type { Server } from 'node:http';
+import type { Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { localKafka } from '../stack/kafka-admin';
+import { localDatabaseUrl } from '../stack/topology';
+import { MSK_OFFLINE_DEFAULTS } from './constants';
+import { lambdaInvokeApi } from './invoke';
+import { createEmulatorMetrics, serveMetrics } from './metrics';
+import { type FunctionDefinition, readSettings, readTriggers } from './settings';
+import { TriggerConsumer } from './trigger-consumer';
+
+// The parts of the Serverless Framework's plugin API the emulator uses.
+interface Serverless {
+  service: {
+    custom?: Record<string, unknown>;
+    provider: { region?: string; environment?: Record<string, unknown> };
+    resources?: { extensions?: Record<string, unknown> };
+    getAllFunctions(): string[];
+    getFunction(key: string): FunctionDefinition & { environment?: Record<string, unknown> };
+  };
+}
+interface PluginUtils {
+  log: ((message: string) => void) & { notice(message: string): void; warning(message: string): void };
+}
+
+/** Variables of the AWS deployment that have no meaning offline (and would contradict the local ones). */
+const AWS_ONLY_VARIABLES = [
+  'MSK_CLUSTER_ARN',
+  'KAFKA_AUTH',
+  'KAFKA_SCRAM_SECRET_ARN',
+  'DATABASE_SECRET_ARN',
+  'NODE_EXTRA_CA_CERTS',
+];
+
+/**
+ * Serverless plugin: under `sls offline`, emulates the MSK event source mapping of every `msk`
+ * event (local/offline/README in the project README, "Running offline"). Any other command: nothing.
+ */
+export class MskOfflinePlugin {
+  readonly hooks: Record<string, () => Promise<void> | void>;
+  private consumers: TriggerConsumer[] = [];
+  private producer?: Producer;
+  private metricsServer?: Server;
+  private pool?: Pool;
+  private started = false;
+  private stopped?: Promise<void>;
+
+  constructor(
+    private readonly serverless: Serverless,
+    private readonly cliOptions: Record<string, unknown>,
+    private readonly utils: PluginUtils,
+  ) {
+    this.hooks = {
+      // `sls offline` runs only offline:start; `sls offline start` runs init, ready and end.
+      'before:offline:start': () => this.prepare(),
+      'before:offline:start:init': () => this.prepare(),
+      'offline:start': () => this.start(),
+      'offline:start:init': () => this.start(),
+      'offline:start:end': () => this.stop(),
+    };
+  }
+
+  private get custom(): Record<string, unknown> {
+    return (this.serverless.service.custom?.mskOffline as Record<string, unknown> | undefined) ?? {};
+  }
+
+  private databaseUrl(): string {
+    const configured = this.custom.databaseUrl;
+    return process.env.DATABASE_URL ?? (typeof configured === 'string' ? configured : localDatabaseUrl);
+  }
+
+  /** The functions' environment for the local cluster and database, instead of AWS's. */
+  private prepare(): void {
+    const settings = readSettings(this.custom);
+    const environment = { ...(this.serverless.service.provider.environment ?? {}) };
+    for (const name of AWS_ONLY_VARIABLES) delete environment[name];
+    this.serverless.service.provider.environment = {
+      ...environment,
+      KAFKA_BROKERS: settings.brokers.join(','),
+      DATABASE_URL: this.databaseUrl(),
+    };
+  }
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { service } = this.serverless;
+    const settings = readSettings(this.custom);
+    const functions = Object.fromEntries(
+      service.getAllFunctions().map((key) => [key, service.getFunction(key)]),
+    );
+    const triggers = readTriggers({ functions, extensions: service.resources?.extensions ?? {}, settings });
+    const offlineCustom =
+      (service.custom?.['serverless-offline'] as Record<string, unknown> | undefined) ?? {};
+    const lambdaPort = Number(
+      this.cliOptions.lambdaPort ?? offlineCustom.lambdaPort ?? MSK_OFFLINE_DEFAULTS.lambdaPort,
+    );
+    const host = String(this.cliOptions.host ?? offlineCustom.host ?? 'localhost');
+    const log = (message: string) => this.utils.log.notice(`msk-offline: ${message}`);
+
+    this.pool = new Pool({ connectionString: this.databaseUrl(), max: 1 });
+    this.pool.on('error', () => undefined);
+    const pool = this.pool;
+    const metrics = createEmulatorMetrics(async () => {
+      const result = await pool.query<{ status: string; letters: string }>(
+        'SELECT status, count(*) AS letters FROM dead_letters GROUP BY status',
+      );
+      return new Map(result.rows.map((row) => [row.status, Number(row.letters)]));
+    });
+    this.metricsServer = await serveMetrics(metrics.registry, settings.metricsPort, settings.metricsHost);
+
+    const kafka = localKafka('billing-msk-offline', settings.brokers);
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    const eventSourceArn =
+      typeof this.custom.clusterArn === 'string' ? this.custom.clusterArn : MSK_OFFLINE_DEFAULTS.clusterArn;
+    for (const trigger of triggers) {
+      const consumer = new TriggerConsumer(trigger, {
+        kafka,
+        producer: this.producer,
+        invoke: lambdaInvokeApi(`http://${host === '0.0.0.0' ? 'localhost' : host}:${lambdaPort}`),
+        metrics,
+        region: service.provider.region ?? 'eu-west-1',
+        eventSourceArn,
+        bootstrapServers: settings.brokers,
+        log,
+        partitionsConcurrently: settings.partitionsConcurrently,
+      });
+      this.consumers.push(consumer);
+      // Not awaited: joining a group can take a while (a rebalance) and must not hold up sls offline.
+      consumer.start().then(
+        () =>
+          log(
+            `${trigger.functionKey} <- ${trigger.topic} (group ${trigger.consumerGroupId}, ${trigger.startingPosition}, batch ${trigger.batchSize}, window ${trigger.maximumBatchingWindowSeconds} s)`,
+          ),
+        (error: Error) =>
+          log(`${trigger.functionKey} <- ${trigger.topic}: the consumer did not start: ${error.message}`),
+      );
+    }
+    log(`metrics on http://${settings.metricsHost}:${settings.metricsPort}/metrics`);
+    // `sls offline` (no `start`) has no end hook and serverless-offline exits right after its own
+    // shutdown: the consumers start leaving on the signal, but may not finish (uncommitted records
+    // are delivered again). `sls offline start`, what npm start runs, stops them before it exits.
+    process.once('SIGINT', () => void this.stop());
+    process.once('SIGTERM', () => void this.stop());
+  }
+
+  private stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
+      await this.producer?.disconnect().catch(() => undefined);
+      await this.pool?.end().catch(() => undefined);
+      await new Promise<void>((resolve) =>
+        this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve(),
+      );
+      this.utils.log.notice('msk-offline: consumers stopped');
+    })();
+    return this.stopped;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm start`: the local stack up (if it is not: topics, migrations), then `sls offline start --stage
+ * local` with the MSK emulator, printing where everything listens. Ctrl-C stops sls offline (the
+ * emulator's consumers cleanly); the stack keeps running (`npm run stack:down` stops it).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../stack/paths';
+import { MSK_OFFLINE_DEFAULTS } from './constants';
+
+const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
+
+const up = spawnSync(bin('tsx'), [join(repoRoot, 'local', 'stack', 'cli.ts'), 'up'], {
+  stdio: 'inherit',
+  cwd: repoRoot,
+});
+if (up.status !== 0) process.exit(up.status ?? 1);
+
+const args = process.argv.slice(2);
+const lambdaPortArg = args.indexOf('--lambdaPort');
+const lambdaPort = lambdaPortArg >= 0 ? args[lambdaPortArg + 1] : MSK_OFFLINE_DEFAULTS.lambdaPort;
+const metricsPort = Number(process.env.MSK_OFFLINE_METRICS_PORT ?? MSK_OFFLINE_DEFAULTS.metricsPort);
+console.log(
+  [
+    '',
+    'sls offline (stage local) with the MSK emulator:',
+    `  Lambda Invoke API   http://localhost:${lambdaPort}/2015-03-31/functions/billing-local-<function>/invocations`,
+    `  Emulator metrics    http://127.0.0.1:${metricsPort}/metrics`,
+    '  Triggers            every msk event of serverless.yml, listed below as "msk-offline: <function> <- <topic>"',
+    '',
+  ].join('\n'),
+);
+
+const offline = spawn(process.execPath, [bin('sls'), 'offline', 'start', '--stage', 'local', ...args], {
+  stdio: 'inherit',
+  cwd: repoRoot,
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => offline.kill(signal));
+}
+offline.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

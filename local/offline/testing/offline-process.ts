@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../../stack/paths';
+
+/** A real `sls offline start --stage local` process with the MSK emulator, in its own process group. */
+export interface OfflineProcess {
+  readonly output: () => string;
+  readonly metricsUrl: string;
+  /** SIGTERM to the group, then SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const waitForExit = (child: ChildProcess, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+
+const killGroup = (pid: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+};
+
+/**
+ * Starts `sls offline` on private ports, waits until serverless-offline's lambda endpoint listens
+ * and the emulator's consumers started, and fails with its output after `timeoutMs`.
+ */
+export async function startOffline(options: {
+  readonly env: Record<string, string>;
+  readonly ports: {
+    readonly lambda: number;
+    readonly http: number;
+    readonly websocket: number;
+    readonly metrics: number;
+  };
+  readonly timeoutMs?: number;
+}): Promise<OfflineProcess> {
+  const { ports } = options;
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules', '.bin', 'sls'),
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      '--lambdaPort',
+      String(ports.lambda),
+      '--httpPort',
+      String(ports.http),
+      '--websocketPort',
+      String(ports.websocket),
+    ],
+    {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env, MSK_OFFLINE_METRICS_PORT: String(ports.metrics) },
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('sls offline did not start');
+  const handle: OfflineProcess = {
+    output: () => output,
+    metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
+    async stop(graceMs = 20_000) {
+      killGroup(pid, 'SIGTERM');
+      if (!(await waitForExit(child, graceMs))) {
+        killGroup(pid, 'SIGKILL');
+        await waitForExit(child, 5_000);
+      }
+      // Workers or children left in the group: gone too.
+      killGroup(pid, 'SIGKILL');
+    },
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  while (
+    !(
+      output.includes('msk-offline: metrics on') &&
+      output.includes(`listening on http://localhost:${ports.lambda}`)
+    )
+  ) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await handle.stop(1_000);
+      throw new Error(`sls offline did not come up:\n${output.slice(-4_000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return handle;
+}
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs` with `describe()`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  describe: () => string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

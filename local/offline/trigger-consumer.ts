@@ -1,0 +1,233 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { buildMskEvent, type KafkaRecordInput } from '../../lib/msk/build';
+import { StartingPosition } from './constants';
+import { InvokeUnavailableError } from './errors';
+import type { Invoke } from './invoke';
+import type { EmulatorMetrics } from './metrics';
+import { buildOnFailureRecord, localFunctionArn } from './on-failure';
+import { afterInvocation, formBatches, nextBatchAction, startBatch } from './policy';
+import type { InvocationOutcome, MskTrigger } from './types';
+
+/** Lambda's synchronous invocation payload limit: a batch never exceeds it. */
+const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+const UNAVAILABLE_PAUSE_MS = 500;
+
+export interface TriggerConsumerOptions {
+  readonly kafka: Kafka;
+  /** Writes on-failure records (idempotent, acks=all). */
+  readonly producer: Producer;
+  readonly invoke: Invoke;
+  readonly metrics: EmulatorMetrics;
+  readonly region: string;
+  readonly eventSourceArn: string;
+  readonly bootstrapServers: readonly string[];
+  readonly log: (message: string) => void;
+  /** Partitions invoked at once (each busy partition is one serverless-offline worker). */
+  readonly partitionsConcurrently: number;
+  readonly now?: () => number;
+}
+
+const headersOf = (headers: IHeaders | undefined): KafkaRecordInput['headers'] =>
+  Object.entries(headers ?? {}).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((single) => ({
+      key,
+      value: single === undefined ? null : Buffer.from(single),
+    })),
+  );
+
+/** A consumed record: what the MSK event carries, with its offset as the policy reads it. */
+type ConsumedRecord = KafkaRecordInput & { readonly offset: string };
+
+const recordOf = (topic: string, partition: number, message: KafkaMessage): ConsumedRecord => ({
+  topic,
+  partition,
+  offset: message.offset,
+  timestamp: message.timestamp,
+  key: message.key,
+  value: message.value,
+  headers: headersOf(message.headers),
+});
+
+const sizeOf = (record: ConsumedRecord): number =>
+  (record.key?.length ?? 0) * 1.4 + (record.value?.length ?? 0) * 1.4 + 200;
+
+/**
+ * One MSK trigger of one function: a kafkajs consumer in the trigger's group, offsets committed
+ * by hand after each successful invocation, one batch in flight per partition (kafkajs hands a
+ * partition's batches to eachBatch one at a time), the policy deciding retries and on-failure.
+ */
+export class TriggerConsumer {
+  private readonly consumer: Consumer;
+  private stopping = false;
+
+  constructor(
+    readonly trigger: MskTrigger,
+    private readonly options: TriggerConsumerOptions,
+  ) {
+    this.consumer = options.kafka.consumer({
+      groupId: trigger.consumerGroupId,
+      // The batching window: a fetch waits at most this long for records.
+      maxWaitTimeInMs: Math.max(100, trigger.maximumBatchingWindowSeconds * 1000),
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // A broker restart or an unreachable cluster: keep trying, never give up the group.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+  }
+
+  async start(): Promise<void> {
+    const { trigger } = this;
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topic: trigger.topic,
+      fromBeginning: trigger.startingPosition === StartingPosition.trimHorizon,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer.disconnect();
+  }
+
+  private active(payload: EachBatchPayload): boolean {
+    return !this.stopping && payload.isRunning() && !payload.isStale();
+  }
+
+  /** Sleeps, waking early when the consumer stops. */
+  private async pause(ms: number, payload: EachBatchPayload): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && this.active(payload)) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, until - Date.now())));
+      await payload.heartbeat().catch(() => undefined);
+    }
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { trigger, options } = this;
+    const records = batch.messages.map((message) => recordOf(batch.topic, batch.partition, message));
+    const labels = { function: trigger.functionKey };
+    const now = options.now ?? Date.now;
+    for (const chunk of formBatches(records, trigger.batchSize, sizeOf, MAX_BATCH_BYTES)) {
+      let run = startBatch(chunk, trigger.policy);
+      let lastError = '';
+      for (;;) {
+        // Stopping or rebalanced away: leave the rest uncommitted, to be delivered again.
+        if (!this.active(payload)) return;
+        const step = nextBatchAction(run, now());
+        run = step.run;
+        const { action } = step;
+        if (action.type === 'done') break;
+        if (action.type === 'commit') {
+          payload.resolveOffset((BigInt(action.offset) - 1n).toString());
+          await this.consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: action.offset },
+          ]);
+          const lag = BigInt(batch.highWatermark) - BigInt(action.offset);
+          options.metrics.offsetLag.set(
+            { ...labels, topic: batch.topic, partition: String(batch.partition) },
+            Number(lag > 0n ? lag : 0n),
+          );
+          await payload.heartbeat();
+        } else if (action.type === 'dead-letter') {
+          await this.sendOnFailure(
+            action.records,
+            action.condition,
+            action.approximateInvokeCount,
+            lastError,
+          );
+        } else {
+          await this.pause(action.delayMs, payload);
+          if (!this.active(payload)) return;
+          const outcome = await this.invokeUntilAnswered(action.records, payload);
+          if (outcome === undefined) return;
+          if (outcome.type !== 'success') {
+            lastError =
+              outcome.type === 'error'
+                ? outcome.message
+                : `partial batch failure from ${outcome.failedOffset}`;
+            options.log(
+              `${trigger.functionKey}: attempt ${action.attempt} of ${action.records.length} record(s) of ${batch.topic}-${batch.partition} failed: ${lastError}`,
+            );
+          }
+          run = afterInvocation(run, outcome);
+          await payload.heartbeat().catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  /** Invokes the function; while serverless-offline does not answer, waits (not a failure). */
+  private async invokeUntilAnswered(
+    records: readonly KafkaRecordInput[],
+    payload: EachBatchPayload,
+  ): Promise<InvocationOutcome | undefined> {
+    const { trigger, options } = this;
+    const labels = { function: trigger.functionKey };
+    const event = buildMskEvent({
+      eventSourceArn: options.eventSourceArn,
+      bootstrapServers: options.bootstrapServers,
+      records,
+    });
+    while (this.active(payload)) {
+      const stopTimer = options.metrics.duration.startTimer(labels);
+      try {
+        const outcome = await options.invoke(trigger.functionName, event);
+        stopTimer();
+        options.metrics.invocations.inc(labels);
+        options.metrics.batchSize.observe(labels, records.length);
+        if (outcome.type !== 'success') options.metrics.errors.inc(labels);
+        return outcome;
+      } catch (error) {
+        if (!(error instanceof InvokeUnavailableError)) throw error;
+        await this.pause(UNAVAILABLE_PAUSE_MS, payload);
+      }
+    }
+    return undefined;
+  }
+
+  private async sendOnFailure(
+    records: readonly KafkaRecordInput[],
+    condition: Parameters<typeof buildOnFailureRecord>[0]['condition'],
+    approximateInvokeCount: number,
+    lastError: string,
+  ): Promise<void> {
+    const { trigger, options } = this;
+    const first = records[0];
+    options.metrics.onFailureRecords.inc(
+      { function: trigger.functionKey, topic: trigger.topic, condition },
+      records.length,
+    );
+    const destination = trigger.policy.onFailureTopic;
+    if (destination === undefined || first === undefined) {
+      options.log(
+        `${trigger.functionKey}: ${records.length} record(s) dropped (${condition}, no on-failure destination)`,
+      );
+      return;
+    }
+    const record = buildOnFailureRecord({
+      functionArn: localFunctionArn(options.region, trigger.functionName),
+      condition,
+      approximateInvokeCount,
+      eventSourceArn: options.eventSourceArn,
+      bootstrapServers: options.bootstrapServers,
+      records,
+      now: new Date(),
+      ...(approximateInvokeCount > 0 ? { functionError: 'Unhandled' } : {}),
+    });
+    await options.producer.send({
+      topic: destination,
+      acks: -1,
+      messages: [{ key: first.key, value: JSON.stringify(record) }],
+    });
+    options.log(
+      `${trigger.functionKey}: ${records.length} record(s) of ${first.topic}-${first.partition} from offset ${String(first.offset)} sent to ${destination} (${condition}${lastError ? `: ${lastError}` : ''})`,
+    );
+  }
+}
