@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { Pool } from 'pg';
@@ -15,6 +16,20 @@ import { invariantViolations, NO_VIOLATIONS, readModelOf } from './testing/read-
 
 // A private PostgreSQL cluster, stopped for real mid-run (the shared one stays up for others).
 
+/** A loopback port nobody listens on right now, for the private cluster. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
 describe('projection with the database stopped mid-run', () => {
   let harness: MskHarness;
   let cluster: PostgresCluster;
@@ -26,7 +41,7 @@ describe('projection with the database stopped mid-run', () => {
     harness = await MskHarness.start();
     cluster = postgresCluster({
       dir: join(stateDir, `it-postgres-${randomUUID().slice(0, 8)}`),
-      port: 56_000 + Math.floor(Math.random() * 1_000),
+      port: await freePort(),
     });
     await cluster.start(() => undefined);
     await migrateDatabase(cluster.url);

@@ -130,7 +130,17 @@ export function postgresCluster(options: PostgresClusterOptions): PostgresCluste
         '-o',
         `-p ${options.port} -c listen_addresses=${postgresLocal.host} -c unix_socket_directories=''`,
       ]);
-      await runCommandOrThrow(command, args, { timeoutMs: 90_000 });
+      try {
+        await runCommandOrThrow(command, args, { timeoutMs: 90_000 });
+      } catch (error) {
+        // pg_ctl only says "Examine the log output": bring the log's last lines into the error.
+        const tail = existsSync(logFile)
+          ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n')
+          : '';
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logFile}:\n${tail}`, {
+          cause: error,
+        });
+      }
       await ensureDatabase(url);
       return 'started';
     },
