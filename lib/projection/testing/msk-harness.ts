@@ -6,6 +6,7 @@ import { bootstrapBrokers } from '../../../local/stack/topology';
 import type { BillingEvent } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
 import { localClient, localConnection } from '../../kafka/fixtures/cluster';
+import { type SeekTarget, seekWhenReady } from '../../kafka/fixtures/seek';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
 
 /**
@@ -143,7 +144,9 @@ export class MskHarness {
           const end = remaining.get(id);
           if (end === undefined) return;
           const records: KafkaRecordInput[] = [];
+          const start = BigInt(starts.get(batch.topic)?.get(batch.partition) ?? '0');
           for (const message of batch.messages) {
+            if (BigInt(message.offset) < start) continue;
             if (BigInt(message.offset) >= end) break;
             records.push({
               topic: batch.topic,
@@ -169,12 +172,14 @@ export class MskHarness {
           }
         },
       });
+      const targets: SeekTarget[] = [];
       for (const [topic, partitions] of ends) {
         for (const partition of partitions.keys()) {
           const start = starts.get(topic)?.get(partition) ?? '0';
-          if (remaining.has(`${topic}|${partition}`)) consumer.seek({ topic, partition, offset: start });
+          if (remaining.has(`${topic}|${partition}`)) targets.push({ topic, partition, offset: start });
         }
       }
+      await seekWhenReady(consumer, targets);
       let timer: NodeJS.Timeout | undefined;
       const timeoutMs = options.timeoutMs ?? 120_000;
       const timeout = new Promise<never>((_, reject) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
+import { seekWhenReady } from '../../kafka/fixtures/seek';
 import type { KafkaRecordInput } from '../../msk';
 import { type MskHarness, type Offsets, sortRecords } from '../../projection/testing/msk-harness';
 
@@ -73,8 +74,12 @@ export class TopicTail {
       },
     });
     await joined;
-    for (const [topic, partitions] of starts)
-      for (const [partition, offset] of partitions) consumer.seek({ topic, partition, offset });
+    await seekWhenReady(
+      consumer,
+      [...starts].flatMap(([topic, partitions]) =>
+        [...partitions].map(([partition, offset]) => ({ topic, partition, offset })),
+      ),
+    );
     return tail;
   }
 
