@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import { type KafkaRecordInput, toSignedBytes } from '../msk';
+import { toSignedBytes } from '../msk';
 import { closeProjectionResources, projectionPool, projectionPublisher } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
@@ -16,9 +16,9 @@ import {
   type Offsets,
 } from '../projection/testing/msk-harness';
 import { loadProjectors, only, type Projectors } from '../projection/testing/projection-run';
-import { lettersOfRecord } from './incoming';
 import { replayLetter, retryDueLetters } from './retrier';
 import type { RetrySettings } from './schedule';
+import { lettersKeyedBy } from './testing/our-letters';
 
 jest.setTimeout(180_000);
 
@@ -82,18 +82,8 @@ describe('dead letters on the real cluster and database', () => {
       by: 'test-operator',
     });
 
-  const ours = (record: KafkaRecordInput) =>
-    lettersOfRecord({
-      topic: record.topic,
-      partition: record.partition,
-      offset: String(record.offset),
-      timestamp: new Date(Number(record.timestamp)).toISOString(),
-      timestampMs: Number(record.timestamp),
-      timestampType: 'CREATE_TIME',
-      key: record.key?.toString('base64') ?? null,
-      value: record.value?.toString('base64') ?? null,
-      headers: [],
-    }).some((letter) => keys.has(Buffer.from(letter.source.key ?? '', 'base64').toString('utf8')));
+  /** Our letters: their source record is keyed by one of our ids (other runs share the topic). */
+  const ours = lettersKeyedBy(keys);
 
   /** Produces, projects what was produced on the billing topics, and hands our dead letters to the handler. */
   const step = async (produce: () => Promise<void>) => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import type { KafkaRecordInput } from '../msk';
 import { closeProjectionResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
@@ -14,7 +13,7 @@ import {
   type Offsets,
 } from '../projection/testing/msk-harness';
 import { loadProjectors, only, type Projectors } from '../projection/testing/projection-run';
-import { lettersOfRecord } from './incoming';
+import { lettersKeyedBy } from './testing/our-letters';
 
 jest.setTimeout(180_000);
 
@@ -101,18 +100,8 @@ describe('the DeadLettersParked metric of the real handlers', () => {
     await db?.drop();
   });
 
-  const ours = (record: KafkaRecordInput) =>
-    lettersOfRecord({
-      topic: record.topic,
-      partition: record.partition,
-      offset: String(record.offset),
-      timestamp: new Date(Number(record.timestamp)).toISOString(),
-      timestampMs: Number(record.timestamp),
-      timestampType: 'CREATE_TIME',
-      key: record.key?.toString('base64') ?? null,
-      value: record.value?.toString('base64') ?? null,
-      headers: [],
-    }).some((letter) => keys.has(Buffer.from(letter.source.key ?? '', 'base64').toString('utf8')));
+  /** Our letters: their source record is keyed by one of our ids (other runs share the topic). */
+  const ours = lettersKeyedBy(keys);
 
   /** Produces, projects our records, and returns the dead letters they wrote (for the dead-letter handler). */
   const produceAndProject = async (produce: () => Promise<void>) => {

@@ -1,0 +1,21 @@
+import type { KafkaRecordInput } from '../../msk';
+import { lettersOfRecord } from '../incoming';
+
+/**
+ * A filter for records consumed from billing.dead-letter: true when a letter the record carries
+ * has a source keyed by one of `keys` (other test runs share the topic).
+ */
+export const lettersKeyedBy =
+  (keys: ReadonlySet<string>) =>
+  (record: KafkaRecordInput): boolean =>
+    lettersOfRecord({
+      topic: record.topic,
+      partition: record.partition,
+      offset: String(record.offset),
+      timestamp: new Date(Number(record.timestamp)).toISOString(),
+      timestampMs: Number(record.timestamp),
+      timestampType: 'CREATE_TIME',
+      key: record.key?.toString('base64') ?? null,
+      value: record.value?.toString('base64') ?? null,
+      headers: [],
+    }).some((letter) => keys.has(Buffer.from(letter.source.key ?? '', 'base64').toString('utf8')));
