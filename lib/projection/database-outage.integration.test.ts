@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { MSKEvent } from 'aws-lambda';
 import { Pool } from 'pg';
+import { freePort } from '../../local/stack/free-port';
 import { stateDir } from '../../local/stack/paths';
 import { type PostgresCluster, postgresCluster } from '../../local/stack/postgres';
 import { bootstrapBrokers } from '../../local/stack/topology';
@@ -15,20 +15,6 @@ import { loadProjectors, ourRecords, type Projectors, project } from './testing/
 import { invariantViolations, NO_VIOLATIONS, readModelOf } from './testing/read-model';
 
 // A private PostgreSQL cluster, stopped for real mid-run (the shared one stays up for others).
-
-/** A loopback port nobody listens on right now, for the private cluster. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 describe('projection with the database stopped mid-run', () => {
   let harness: MskHarness;

@@ -25,8 +25,6 @@ const GROUPS = {
   },
 } as const;
 
-const portsOf = (base: number) => ({ lambda: base, http: base + 1, websocket: base + 2, metrics: base + 3 });
-
 /** Commits the groups at the end of their topics, as if they had read everything so far. */
 async function groupsAtEnd(
   admin: Admin,
@@ -56,8 +54,8 @@ describe('the MSK emulator under sls offline', () => {
   const running: OfflineProcess[] = [];
   const events = eventFactory();
 
-  const offline = async (env: Record<string, string>, base: number) => {
-    const process = await startOffline({ env, ports: portsOf(base) });
+  const offline = async (env: Record<string, string>) => {
+    const process = await startOffline({ env });
     running.push(process);
     return process;
   };
@@ -103,7 +101,7 @@ describe('the MSK emulator under sls offline', () => {
       MSK_OFFLINE_FUNCTIONS: 'accountProjector,transactionProjector',
     };
     const accounts = Array.from({ length: 4 }, () => randomUUID());
-    let first = await offline(env, 41_310);
+    let first = await offline(env);
 
     // Act 1: open the accounts, and once they are open (the projectors run independently: a topup
     // read before its opening is deferred to the dead-letter flow), top them up
@@ -138,7 +136,7 @@ describe('the MSK emulator under sls offline', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await first.stop();
     expect(first.output()).toContain('msk-offline: consumers stopped');
-    first = await offline(env, 41_320);
+    first = await offline(env);
     await producing;
 
     // Assess 2: every topup applied exactly once
@@ -168,16 +166,13 @@ describe('the MSK emulator under sls offline', () => {
     const suffix = `.it-${randomUUID().slice(0, 8)}`;
     await groupsAtEnd(harness.admin, suffix, ['accountProjector']);
     const deadLetterStart = await endOffsets(harness.admin, TopicName.deadLetter);
-    const failing = await offline(
-      {
-        DATABASE_URL: withDatabase(db.url, `billing_offline_missing_${randomUUID().slice(0, 8)}`),
-        MSK_OFFLINE_GROUP_SUFFIX: suffix,
-        MSK_OFFLINE_FUNCTIONS: 'accountProjector',
-        MSK_OFFLINE_FAILURE_HANDLING: JSON.stringify({ MaximumRetryAttempts: 2 }),
-        MSK_OFFLINE_RETRY_BASE_DELAY_MS: '100',
-      },
-      41_330,
-    );
+    const failing = await offline({
+      DATABASE_URL: withDatabase(db.url, `billing_offline_missing_${randomUUID().slice(0, 8)}`),
+      MSK_OFFLINE_GROUP_SUFFIX: suffix,
+      MSK_OFFLINE_FUNCTIONS: 'accountProjector',
+      MSK_OFFLINE_FAILURE_HANDLING: JSON.stringify({ MaximumRetryAttempts: 2 }),
+      MSK_OFFLINE_RETRY_BASE_DELAY_MS: '100',
+    });
     const accountId = randomUUID();
 
     // Act

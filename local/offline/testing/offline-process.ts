@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePorts } from '../../stack/free-port';
 import { repoRoot } from '../../stack/paths';
 
 /** A real `sls offline start --stage local` process with the MSK emulator, in its own process group. */
@@ -28,21 +29,41 @@ const killGroup = (pid: number, signal: NodeJS.Signals) => {
   }
 };
 
+interface OfflinePorts {
+  readonly lambda: number;
+  readonly http: number;
+  readonly websocket: number;
+  readonly metrics: number;
+}
+
+/** Thrown when one of the ports was taken between choosing it and binding it. */
+class PortTaken extends Error {}
+
+const START_ATTEMPTS = 3;
+
 /**
- * Starts `sls offline` on private ports, waits until serverless-offline's lambda endpoint listens
- * and the emulator's consumers started, and fails with its output after `timeoutMs`.
+ * Starts `sls offline` on free loopback ports chosen by the kernel (new ones if a port was taken
+ * meanwhile), waits until serverless-offline's lambda endpoint listens and the emulator's consumers
+ * started, and fails with its output after `timeoutMs`.
  */
 export async function startOffline(options: {
   readonly env: Record<string, string>;
-  readonly ports: {
-    readonly lambda: number;
-    readonly http: number;
-    readonly websocket: number;
-    readonly metrics: number;
-  };
   readonly timeoutMs?: number;
 }): Promise<OfflineProcess> {
-  const { ports } = options;
+  for (let attempt = 1; ; attempt += 1) {
+    const [lambda = 0, http = 0, websocket = 0, metrics = 0] = await freePorts(4);
+    try {
+      return await startOn({ lambda, http, websocket, metrics }, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startOn(
+  ports: OfflinePorts,
+  options: { readonly env: Record<string, string>; readonly timeoutMs?: number },
+): Promise<OfflineProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -96,7 +117,8 @@ export async function startOffline(options: {
   ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await handle.stop(1_000);
-      throw new Error(`sls offline did not come up:\n${output.slice(-4_000)}`);
+      const message = `sls offline did not come up:\n${output.slice(-4_000)}`;
+      throw output.includes('EADDRINUSE') ? new PortTaken(message) : new Error(message);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
