@@ -7,6 +7,8 @@ import { createTestDatabase, type TestDatabase, withDatabase } from '../../lib/p
 import { eventFactory } from '../../lib/projection/testing/events';
 import { MskHarness } from '../../lib/projection/testing/msk-harness';
 import { TopicName } from '../../schemas';
+import { kafkaNodeRunning, startKafkaNode, stopKafkaNode } from '../stack/stack';
+import { waitForAllBrokers, waitForFullIsr } from '../stack/testing';
 import { FailureCondition } from './constants';
 import { eventually, type OfflineProcess, startOffline } from './testing/offline-process';
 
@@ -217,4 +219,109 @@ describe('the MSK emulator under sls offline', () => {
     ).toBe(1);
     await stopAll();
   }, 300_000);
+
+  it('waits the batching window for more records: records appended one by one arrive in one invocation', async () => {
+    // Prepare: the account opened and projected first (its topups wait in their own partition)
+    const suffix = `.it-${randomUUID().slice(0, 8)}`;
+    await groupsAtEnd(harness.admin, suffix, ['accountProjector', 'transactionProjector']);
+    const process = await offline({
+      DATABASE_URL: db.url,
+      MSK_OFFLINE_GROUP_SUFFIX: suffix,
+      MSK_OFFLINE_FUNCTIONS: 'accountProjector,transactionProjector',
+    });
+    const accountId = randomUUID();
+    await harness.append([events.opened(accountId)]);
+    await eventually(
+      async () => ((await balancesOf([accountId])).size === 1 ? true : undefined),
+      120_000,
+      () => `account not opened; sls offline said:\n${process.output().slice(-3_000)}`,
+    );
+
+    // Act: three topups 100 ms apart, well inside serverless.yml's 1 s window for the function
+    const topups = 3;
+    for (let index = 0; index < topups; index += 1) {
+      await harness.append([events.topup(accountId, 5)]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    // Assess: one invocation carried all of them
+    await eventually(
+      async () => ((await balancesOf([accountId])).get(accountId) === '15' ? true : undefined),
+      120_000,
+      () => `topups not projected; sls offline said:\n${process.output().slice(-3_000)}`,
+    );
+    // A partition's batch is applied in one database transaction: rows written by one invocation
+    // share their xmin (other tests' records may share the topic, so no metric is counted here).
+    const writes = await db.pool.query<{ rows: number; transactions: number }>(
+      `SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions
+         FROM transactions WHERE account_id = $1`,
+      [accountId],
+    );
+    expect(writes.rows[0]).toEqual({ rows: topups, transactions: 1 });
+    await stopAll();
+  }, 300_000);
+
+  it('loses and repeats nothing through a broker restart and two rebalances mid-stream', async () => {
+    // Prepare: accounts opened through a first emulator
+    const suffix = `.it-${randomUUID().slice(0, 8)}`;
+    await groupsAtEnd(harness.admin, suffix, ['accountProjector', 'transactionProjector']);
+    const env = {
+      DATABASE_URL: db.url,
+      MSK_OFFLINE_GROUP_SUFFIX: suffix,
+      MSK_OFFLINE_FUNCTIONS: 'accountProjector,transactionProjector',
+    };
+    const accounts = Array.from({ length: 10 }, () => randomUUID());
+    const first = await offline(env);
+    await harness.append(accounts.map((id) => events.opened(id)));
+    await eventually(
+      async () => ((await balancesOf(accounts)).size === accounts.length ? true : undefined),
+      240_000,
+      () => `accounts not opened; sls offline said:\n${first.output().slice(-3_000)}`,
+    );
+    let rounds = 0;
+    const round = async () => {
+      await harness.append(accounts.map((id) => events.topup(id, 7)));
+      rounds += 1;
+    };
+    const outputs = () => running.map((process) => process.output().slice(-2_000)).join('\n---\n');
+
+    try {
+      // Act: topups keep coming while a broker stops and comes back, a second emulator joins
+      // the groups (rebalance) and the first one leaves (rebalance again)
+      await round();
+      await stopKafkaNode(2);
+      for (let index = 0; index < 3; index += 1) await round();
+      const second = await offline(env);
+      for (let index = 0; index < 3; index += 1) await round();
+      await startKafkaNode(2);
+      await waitForAllBrokers();
+      for (let index = 0; index < 3; index += 1) await round();
+      await first.stop();
+      expect(first.output()).toContain('msk-offline: consumers stopped');
+      for (let index = 0; index < 3; index += 1) await round();
+
+      // Assess: every topup applied exactly once, by whichever emulator held the partition
+      const expected = String(rounds * 7);
+      await eventually(
+        async () => {
+          const balances = await balancesOf(accounts);
+          return accounts.every((id) => balances.get(id) === expected) ? true : undefined;
+        },
+        240_000,
+        () => `not all ${rounds} rounds of topups projected; sls offline said:\n${outputs()}`,
+      );
+      expect(await transactionsOf(accounts)).toEqual({
+        transactions: accounts.length * rounds,
+        entries: 2 * accounts.length * rounds,
+      });
+      expect(second.output()).not.toContain('sent to billing.dead-letter');
+    } finally {
+      if (!kafkaNodeRunning(2)) await startKafkaNode(2);
+      await waitForAllBrokers();
+      await waitForFullIsr(harness.admin, [TopicName.accountEvents, TopicName.transactionEvents]).catch(
+        () => undefined,
+      );
+      await stopAll();
+    }
+  }, 900_000);
 });

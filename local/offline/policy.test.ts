@@ -2,6 +2,7 @@ import { FailureCondition } from './constants';
 import {
   afterInvocation,
   type BatchRun,
+  batchingWaitMs,
   formBatches,
   nextBatchAction,
   retryDelayMs,
@@ -182,6 +183,30 @@ describe('formBatches', () => {
     expect(formBatches([0, 1, 2], 10, () => 40, 100)).toEqual([[0, 1], [2]]);
     // A record larger than the limit still travels, alone.
     expect(formBatches([0], 10, () => 400, 100)).toEqual([[0]]);
+  });
+});
+
+describe('batchingWaitMs (the batching window)', () => {
+  const batch = {
+    records: 3,
+    bytes: 300,
+    batchSize: 100,
+    maxBytes: 1_000,
+    windowMs: 1_000,
+    firstReadAt: 5_000,
+  };
+
+  it('waits for more records until the window, counted from the first record read, has passed', () => {
+    expect(batchingWaitMs({ ...batch, now: 5_000 })).toBe(1_000);
+    expect(batchingWaitMs({ ...batch, now: 5_600 })).toBe(400);
+    expect(batchingWaitMs({ ...batch, now: 6_000 })).toBe(0);
+    expect(batchingWaitMs({ ...batch, now: 9_000 })).toBe(0);
+  });
+
+  it('invokes at once a batch that is full by count or by payload size, or when there is no window', () => {
+    expect(batchingWaitMs({ ...batch, records: 100, now: 5_000 })).toBe(0);
+    expect(batchingWaitMs({ ...batch, bytes: 1_000, now: 5_000 })).toBe(0);
+    expect(batchingWaitMs({ ...batch, windowMs: 0, now: 5_000 })).toBe(0);
   });
 });
 

@@ -190,3 +190,22 @@ export function formBatches<R>(
   if (current.length > 0) batches.push(current);
   return batches;
 }
+
+/**
+ * The batching window (MaximumBatchingWindowInSeconds): how long to wait for more records before
+ * invoking a batch that is not full; 0 means invoke now. Like Lambda, a batch goes as soon as it
+ * reaches the batch size or the payload limit, or once the window, counted from when its first
+ * record was read, has passed.
+ */
+export function batchingWaitMs(batch: {
+  readonly records: number;
+  readonly bytes: number;
+  readonly batchSize: number;
+  readonly maxBytes: number;
+  readonly windowMs: number;
+  readonly firstReadAt: number;
+  readonly now: number;
+}): number {
+  if (batch.records >= batch.batchSize || batch.bytes >= batch.maxBytes) return 0;
+  return Math.max(0, batch.firstReadAt + batch.windowMs - batch.now);
+}

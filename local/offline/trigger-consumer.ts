@@ -5,12 +5,14 @@ import { InvokeUnavailableError } from './errors';
 import type { Invoke } from './invoke';
 import type { EmulatorMetrics } from './metrics';
 import { buildOnFailureRecord, localFunctionArn } from './on-failure';
-import { afterInvocation, formBatches, nextBatchAction, startBatch } from './policy';
+import { afterInvocation, batchingWaitMs, formBatches, nextBatchAction, startBatch } from './policy';
 import type { InvocationOutcome, MskTrigger } from './types';
 
 /** Lambda's synchronous invocation payload limit: a batch never exceeds it. */
 const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 const UNAVAILABLE_PAUSE_MS = 500;
+/** While a batch waits in its batching window, the partition is read again this often. */
+const WINDOW_POLL_MS = 100;
 
 export interface TriggerConsumerOptions {
   readonly kafka: Kafka;
@@ -59,6 +61,8 @@ const sizeOf = (record: ConsumedRecord): number =>
 export class TriggerConsumer {
   private readonly consumer: Consumer;
   private stopping = false;
+  /** Per partition: the first offset of the batch waiting in its batching window, and since when. */
+  private readonly windowOpened = new Map<number, { readonly offset: string; readonly at: number }>();
 
   constructor(
     readonly trigger: MskTrigger,
@@ -66,8 +70,8 @@ export class TriggerConsumer {
   ) {
     this.consumer = options.kafka.consumer({
       groupId: trigger.consumerGroupId,
-      // The batching window: a fetch waits at most this long for records.
-      maxWaitTimeInMs: Math.max(100, trigger.maximumBatchingWindowSeconds * 1000),
+      // How long a fetch waits for records when there are none; the batching window is ours.
+      maxWaitTimeInMs: 250,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       // A broker restart or an unreachable cluster: keep trying, never give up the group.
@@ -114,7 +118,9 @@ export class TriggerConsumer {
     const records = batch.messages.map((message) => recordOf(batch.topic, batch.partition, message));
     const labels = { function: trigger.functionKey };
     const now = options.now ?? Date.now;
-    for (const chunk of formBatches(records, trigger.batchSize, sizeOf, MAX_BATCH_BYTES)) {
+    const chunks = formBatches(records, trigger.batchSize, sizeOf, MAX_BATCH_BYTES);
+    for (const [index, chunk] of chunks.entries()) {
+      if (index === chunks.length - 1 && (await this.waitInWindow(chunk, payload))) return;
       let run = startBatch(chunk, trigger.policy);
       let lastError = '';
       for (;;) {
@@ -161,6 +167,36 @@ export class TriggerConsumer {
         }
       }
     }
+  }
+
+  /**
+   * The batching window for a partition's last, possibly not full, batch: true while it should
+   * wait for more records. The batch is then left unresolved, so kafkajs reads it again, with
+   * whatever arrived since, on its next fetch.
+   */
+  private async waitInWindow(chunk: readonly ConsumedRecord[], payload: EachBatchPayload): Promise<boolean> {
+    const first = chunk[0];
+    if (first === undefined) return false;
+    const partition = payload.batch.partition;
+    const now = (this.options.now ?? Date.now)();
+    const opened = this.windowOpened.get(partition);
+    const firstReadAt = opened?.offset === first.offset ? opened.at : now;
+    const waitMs = batchingWaitMs({
+      records: chunk.length,
+      bytes: chunk.reduce((sum, record) => sum + sizeOf(record), 0),
+      batchSize: this.trigger.batchSize,
+      maxBytes: MAX_BATCH_BYTES,
+      windowMs: this.trigger.maximumBatchingWindowSeconds * 1000,
+      firstReadAt,
+      now,
+    });
+    if (waitMs === 0) {
+      this.windowOpened.delete(partition);
+      return false;
+    }
+    this.windowOpened.set(partition, { offset: first.offset, at: firstReadAt });
+    await this.pause(Math.min(waitMs, WINDOW_POLL_MS), payload);
+    return true;
   }
 
   /** Invokes the function; while serverless-offline does not answer, waits (not a failure). */
