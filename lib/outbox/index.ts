@@ -8,10 +8,11 @@ export { OutboxError, OutboxPublishError } from './errors';
 export { derivedOutboxMessageOf, outboxMessageOf } from './message';
 export { eventStorePublisher } from './publisher';
 export {
+  lockOutboxSource,
   markPublishedThrough,
   outboxInsert,
   publishEvents,
-  publishLeftovers,
+  publishedThrough,
   publishMessages,
   unpublishedOf,
 } from './store';

@@ -4,8 +4,9 @@ import { OutboxPublishError } from './errors';
 import type { EventPublisher, OutboxMessage, OutboxSource, Queryable } from './types';
 
 /**
- * One INSERT of outbox rows, as a data-modifying CTE body. `recordset` turns rows into a
- * `json_to_recordset(...) AS r(...)` source (one JSON parameter: one round trip, no per-row SQL).
+ * One INSERT of outbox rows, as a data-modifying CTE body returning the rows' positions.
+ * `recordset` turns rows into a `json_to_recordset(...) AS r(...)` source (one JSON parameter:
+ * one round trip, no per-row SQL).
  */
 export function outboxInsert(
   producer: string,
@@ -30,7 +31,20 @@ export function outboxInsert(
       rows,
       'event_id uuid, topic text, message_key text, event_type text, value text, headers jsonb, source_topic text, source_partition int',
     )}
-    ON CONFLICT (event_id) DO NOTHING`;
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING position`;
+}
+
+/**
+ * Serializes, until the transaction ends, every transaction that writes outbox rows of one
+ * producer for one source partition (its Lambda and a dead-letter re-application can both). Rows
+ * of a source partition then commit in position order, so "published through position P" never
+ * covers a row that a slower transaction committed later below P.
+ */
+export async function lockOutboxSource(db: Queryable, producer: string, source: OutboxSource): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+    `outbox|${producer}|${source.topic}|${source.partition}`,
+  ]);
 }
 
 /** Unpublished rows of a producer from one source partition, oldest first (bounded). */
@@ -56,55 +70,40 @@ export async function unpublishedOf(
 }
 
 /**
- * Records that every outbox row of a source partition up to `position` (default: its latest row)
- * is published. One row per partition: the rows themselves are never updated.
+ * Records that every outbox row of a source partition up to `position` is published: the last
+ * row the caller itself published (never "the latest row": another writer's rows may be committed
+ * and not published yet). One row per partition: the rows themselves are never updated.
  */
 export async function markPublishedThrough(
   db: Queryable,
   producer: string,
   source: OutboxSource,
   publishedAt: string,
-  position?: string,
+  position: string,
 ): Promise<void> {
   await db.query(
     `INSERT INTO outbox_published (producer, source_topic, source_partition, position, published_at)
-     SELECT $1, $2, $3, p.position, $4 FROM (
-       SELECT COALESCE($5::bigint, (SELECT max(o.position) FROM outbox o
-                                     WHERE o.producer = $1 AND o.source_topic = $2 AND o.source_partition = $3)) AS position
-     ) p WHERE p.position IS NOT NULL
+     VALUES ($1, $2, $3, $4::bigint, $5)
      ON CONFLICT (producer, source_topic, source_partition)
        DO UPDATE SET position = GREATEST(outbox_published.position, EXCLUDED.position), published_at = EXCLUDED.published_at`,
-    [producer, source.topic, source.partition, publishedAt, position ?? null],
+    [producer, source.topic, source.partition, position, publishedAt],
   );
 }
 
 /**
- * Publishes what earlier batches of a partition left unpublished, oldest first, in bounded rounds.
- * Returns how many were published; throws OutboxPublishError if Kafka refuses them.
+ * How far a batch may mark its partition published, once it published the leftovers it read
+ * (oldest first, at most MAX_LEFTOVERS_PER_PARTITION) and then its own rows (`ownThrough`: the
+ * position of the last): through its own rows if it read every leftover, else only through the
+ * last leftover, since rows it did not read may lie between. Undefined: nothing to mark.
  */
-export async function publishLeftovers(
-  db: Queryable,
-  publisher: EventPublisher,
-  producer: string,
-  source: OutboxSource,
-  publishedAt: string,
-  maxRounds = 10,
-): Promise<number> {
-  let published = 0;
-  for (let round = 0; round < maxRounds; round++) {
-    const leftovers = await unpublishedOf(db, producer, source);
-    if (leftovers.length === 0) return published;
-    await publishEvents(
-      publisher,
-      leftovers.map((entry) => entry.event),
-    );
-    await markPublishedThrough(db, producer, source, publishedAt, leftovers.at(-1)?.position);
-    published += leftovers.length;
-    if (leftovers.length < MAX_LEFTOVERS_PER_PARTITION) return published;
-  }
-  throw new OutboxPublishError(
-    `More than ${maxRounds * MAX_LEFTOVERS_PER_PARTITION} unpublished outbox rows for ${source.topic}-${source.partition}; the next invocation goes on`,
-  );
+export function publishedThrough(
+  leftovers: readonly { readonly position: string }[],
+  ownThrough: string | undefined,
+  limit = MAX_LEFTOVERS_PER_PARTITION,
+): string | undefined {
+  const lastLeftover = leftovers.at(-1)?.position;
+  if (leftovers.length >= limit) return lastLeftover;
+  return ownThrough ?? lastLeftover;
 }
 
 /** Publishes events; a failure becomes OutboxPublishError (the rows stay unpublished). */

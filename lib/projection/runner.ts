@@ -4,12 +4,15 @@ import { buildDeadLetter } from '../dead-letter';
 import type { DecodedMskEvent, MskPartitionBatch, MskRecordOrigin } from '../msk';
 import {
   type EventPublisher,
+  lockOutboxSource,
   markPublishedThrough,
   type OutboxMessage,
   outboxInsert,
   outboxMessageOf,
-  publishLeftovers,
+  publishEvents,
+  publishedThrough,
   publishMessages,
+  unpublishedOf,
 } from '../outbox';
 import { ProjectionMetric } from './constants';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
@@ -71,11 +74,14 @@ export async function projectMskEvent(
 }
 
 /**
- * One partition's batch, exactly once: (1) re-publish what earlier batches of this partition left
- * unpublished; (2) in ONE transaction: skip records already processed (or repeated in the batch),
- * let the projector apply the fresh ones, dead-letter undecodable and deferred ones through the
- * outbox, mark them all processed, all in one write statement; (3) after commit, publish the
- * outbox rows. Any failure before commit rolls everything back and throws.
+ * One partition's batch, exactly once. (1) In ONE transaction, holding the partition's outbox lock
+ * (a dead-letter re-application writes the same partition's outbox): read what earlier batches
+ * left unpublished; skip records already processed (or repeated in the batch); let the projector
+ * apply the fresh ones; dead-letter undecodable and deferred ones through the outbox; mark them
+ * all processed, all in one write statement. (2) After commit, publish the leftovers, then the
+ * batch's own rows, and mark the partition published through the last row with no gap before it.
+ * Any failure before commit rolls everything back and throws; a failed publish leaves the rows
+ * unpublished for the next batch.
  */
 export async function projectPartition(
   batch: MskPartitionBatch<BillingEvent>,
@@ -86,13 +92,10 @@ export async function projectPartition(
   const source = { topic: batch.topic, partition: batch.partition };
   add(counts, ProjectionMetric.recordsReceived, batch.records.length);
   try {
-    add(
-      counts,
-      ProjectionMetric.outboxPublished,
-      await publishLeftovers(pool, publisher, projector.name, source, context.now),
-    );
-
     const outbox = await inTransaction(pool, async (client) => {
+      await lockOutboxSource(client, projector.name, source);
+      // Committed by earlier batches (or a re-application) and not published: they go out first.
+      const leftovers = await unpublishedOf(client, projector.name, source);
       const seen = await processedAmong(client, projector.name, batch.records.map(markerIdOf));
       const fresh: FreshRecord[] = [];
       const markers: { id: string; origin: MskRecordOrigin }[] = [];
@@ -159,16 +162,23 @@ export async function projectPartition(
       );
       addProcessedMarkers(writes, projector.name, markers, context.now);
       if (messages.length > 0)
-        writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset));
-      await writes.execute(client);
-      return messages;
+        writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
+          name: 'outbox_through',
+          expression: 'max(position)::text',
+        });
+      const written = await writes.execute(client);
+      const through = written.outbox_through;
+      return { leftovers, messages, through: typeof through === 'string' ? through : undefined };
     });
 
-    if (outbox.length > 0) {
-      await publishMessages(publisher, outbox);
-      await markPublishedThrough(pool, projector.name, source, context.now);
-      add(counts, ProjectionMetric.outboxPublished, outbox.length);
-    }
+    await publishEvents(
+      publisher,
+      outbox.leftovers.map((leftover) => leftover.event),
+    );
+    await publishMessages(publisher, outbox.messages);
+    const through = publishedThrough(outbox.leftovers, outbox.through);
+    if (through !== undefined) await markPublishedThrough(pool, projector.name, source, context.now, through);
+    add(counts, ProjectionMetric.outboxPublished, outbox.leftovers.length + outbox.messages.length);
     return { ...source, counts };
   } catch (error) {
     throw new TransientProjectionError(batch.topic, batch.partition, { cause: error });

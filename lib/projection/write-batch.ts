@@ -8,6 +8,7 @@ import type { Queryable } from '../outbox';
 export class WriteBatch {
   readonly #values: unknown[] = [];
   readonly #parts: string[] = [];
+  readonly #reports: string[] = [];
 
   /** A placeholder for a value, cast to a PostgreSQL type. */
   readonly param = (value: unknown, type: string): string => {
@@ -23,19 +24,27 @@ export class WriteBatch {
   readonly recordset = (rows: readonly Record<string, unknown>[], columns: string): string =>
     `json_to_recordset(${this.param(JSON.stringify(rows), 'json')}) AS r(${columns})`;
 
-  /** Adds one data-modifying statement (INSERT/UPDATE without RETURNING). */
-  add(statement: string): void {
+  /**
+   * Adds one data-modifying statement. With `report`, the statement ends in a RETURNING clause and
+   * `execute` answers `report.expression` over its returned rows as `report.name`.
+   */
+  add(statement: string, report?: { readonly name: string; readonly expression: string }): void {
     this.#parts.push(statement);
+    if (report) {
+      this.#reports.push(`(SELECT ${report.expression} FROM w${this.#parts.length - 1}) AS ${report.name}`);
+    }
   }
 
   get size(): number {
     return this.#parts.length;
   }
 
-  /** Runs every write in one statement (nothing if there is none). */
-  async execute(db: Queryable): Promise<void> {
-    if (this.#parts.length === 0) return;
+  /** Runs every write in one statement (nothing if there is none); answers the reports. */
+  async execute(db: Queryable): Promise<Record<string, unknown>> {
+    if (this.#parts.length === 0) return {};
     const ctes = this.#parts.map((part, index) => `w${index} AS (${part})`).join(',\n');
-    await db.query(`WITH ${ctes}\nSELECT 1`, this.#values);
+    const reports = this.#reports.length > 0 ? this.#reports.join(', ') : '1 AS done';
+    const { rows } = await db.query<Record<string, unknown>>(`WITH ${ctes}\nSELECT ${reports}`, this.#values);
+    return rows[0] ?? {};
   }
 }
