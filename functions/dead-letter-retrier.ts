@@ -1,6 +1,7 @@
 /**
  * Re-applies due retryable dead letters through their projectors, with backoff; parks those out of
- * attempts. Trigger: a schedule (every minute).
+ * attempts, except a transfer credit whose destination never opened, which is rejected so that
+ * the saga compensates. Trigger: a schedule (every minute).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -28,6 +29,7 @@ const lambdaHandler = async (_event: unknown, _context: Context) => {
   );
   metrics.addMetric(DeadLetterMetric.retried, MetricUnit.Count, report.attempted);
   metrics.addMetric(DeadLetterMetric.resolved, MetricUnit.Count, report.resolved);
+  metrics.addMetric(DeadLetterMetric.rejected, MetricUnit.Count, report.rejected);
   metrics.addMetric(DeadLetterMetric.parked, MetricUnit.Count, report.parked);
   logger.info('Dead letters retried', { ...report });
   return report;

@@ -62,6 +62,8 @@ export const DeadLetterMetric = {
   duplicates: 'DeadLettersDuplicate',
   parked: 'DeadLettersParked',
   resolved: 'DeadLettersResolved',
+  /** Records rejected instead of parked when their retries ran out (they count as resolved too). */
+  rejected: 'DeadLettersRejected',
   retried: 'DeadLettersRetried',
 } as const;
 export type DeadLetterMetric = (typeof DeadLetterMetric)[keyof typeof DeadLetterMetric];

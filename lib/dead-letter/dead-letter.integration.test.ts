@@ -18,7 +18,7 @@ import {
 import { loadProjectors, only, type Projectors } from '../projection/testing/projection-run';
 import { replayLetter, retryDueLetters } from './retrier';
 import type { RetrySettings } from './schedule';
-import { lettersKeyedBy } from './testing/our-letters';
+import { lettersKeyedBy, oncePerLetter } from './testing/our-letters';
 
 jest.setTimeout(180_000);
 
@@ -114,7 +114,7 @@ describe('dead letters on the real cluster and database', () => {
     const results = (await invokeAll(
       deadLetterHandler,
       'dead-letter',
-      mskEventsOf(records.filter(ours)),
+      mskEventsOf(records.filter(ours).filter(oncePerLetter())),
     )) as { stored: number; duplicates: number; parked: { id: string }[] }[];
     return {
       stored: results.reduce((sum, r) => sum + r.stored, 0),

@@ -28,6 +28,7 @@ export {
 } from './incoming';
 export {
   backoffMs,
+  isLastAttempt,
   loadRetrySettings,
   type NextStep,
   nextStepAfterFailure,

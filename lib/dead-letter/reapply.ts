@@ -10,6 +10,7 @@ import type { TopicProjector } from '../projection/types';
 import { transferSagaProjector } from '../saga/projector';
 import { LetterFailureCode } from './constants';
 import { DeadLetterError } from './errors';
+import { type OutOfRetriesSettler, settlerOfTopic } from './settle';
 import type { AttemptOutcome, StoredLetter } from './store';
 
 /** The projector that consumes each topic: a letter is re-applied by its source topic's projector. */
@@ -89,11 +90,21 @@ async function clearDeadLetterMarker(
 /**
  * The topic's projector, unchanged, plus one write in the batch's own transaction: the letter is
  * resolved when the record was applied, or its marker state restored when the record was
- * deferred again (the runner has just re-marked it processed as dead-lettered).
+ * deferred again (the runner has just re-marked it processed as dead-lettered). On the last
+ * attempt, `settle` may turn a record deferred again into its outcome instead (a rejection and
+ * its events): the letter is then resolved, in that same transaction, never to be re-applied.
  */
-function watchingProjector(projector: TopicProjector, letterId: string, eventId: string) {
+function watchingProjector(
+  projector: TopicProjector,
+  letterId: string,
+  eventId: string,
+  settle: OutOfRetriesSettler | undefined,
+) {
   const seen: {
-    outcome?: 'applied' | { failure: { code: string; message: string; failureClass: FailureClass } };
+    outcome?:
+      | 'applied'
+      | { rejected: string }
+      | { failure: { code: string; message: string; failureClass: FailureClass } };
   } = {};
   const watching: TopicProjector = {
     name: projector.name,
@@ -101,6 +112,20 @@ function watchingProjector(projector: TopicProjector, letterId: string, eventId:
     async project(db, records, writes, context) {
       const output = await projector.project(db, records, writes, context);
       const deferred = output.deferred.find((entry) => entry.record.event.eventId === eventId);
+      const settled = deferred && settle?.(deferred.record, deferred.failure);
+      if (deferred && settled) {
+        await db.query(
+          `UPDATE dead_letters SET status = 'resolved', next_attempt_at = NULL, marker_state = 'dead-letter', updated_at = $2
+            WHERE id = $1`,
+          [letterId, context.now],
+        );
+        seen.outcome = { rejected: settled.reason };
+        return {
+          ...output,
+          outbox: [...output.outbox, ...settled.outbox],
+          deferred: output.deferred.filter((entry) => entry !== deferred),
+        };
+      }
       if (deferred) {
         await db.query(`UPDATE dead_letters SET marker_state = 'dead-letter' WHERE id = $1`, [letterId]);
         seen.outcome = { failure: deferred.failure };
@@ -127,7 +152,12 @@ function watchingProjector(projector: TopicProjector, letterId: string, eventId:
 export async function reapplyLetter(
   letter: StoredLetter,
   dependencies: { readonly pool: Pool; readonly publisher: EventPublisher },
-  context: { readonly now: Date; readonly logger: Logger },
+  context: {
+    readonly now: Date;
+    readonly logger: Logger;
+    /** If this attempt fails, the letter is parked: a record deferred again may settle instead. */
+    readonly lastAttempt: boolean;
+  },
 ): Promise<AttemptOutcome> {
   const batch = decodeBillingMskEvent(mskEventOfLetter(letter)).partitions[0];
   const record = batch?.records[0];
@@ -154,13 +184,16 @@ export async function reapplyLetter(
   try {
     const cleared = await clearDeadLetterMarker(dependencies.pool, letter.id, projector.name, eventId);
     if ('closed' in cleared) return { kind: 'already-closed', status: cleared.closed as 'resolved' };
-    const { watching, seen } = watchingProjector(projector, letter.id, eventId);
+    const settle = context.lastAttempt ? settlerOfTopic[letter.source.topic] : undefined;
+    const { watching, seen } = watchingProjector(projector, letter.id, eventId, settle);
     await projectPartition(
       batch,
       { pool: dependencies.pool, publisher: dependencies.publisher, projector: watching },
       { now: context.now.toISOString(), logger: context.logger },
     );
     if (seen.outcome === 'applied') return { kind: 'applied' };
+    if (seen.outcome && 'rejected' in seen.outcome)
+      return { kind: 'rejected', reason: seen.outcome.rejected };
     if (seen.outcome) {
       return {
         kind: 'failed',

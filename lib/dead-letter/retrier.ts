@@ -5,7 +5,7 @@ import type { EventPublisher } from '../outbox';
 import { LetterAction } from './constants';
 import { type IncomingLetter, lettersOfRecord } from './incoming';
 import { reapplyLetter } from './reapply';
-import type { RetrySettings } from './schedule';
+import { isLastAttempt, type RetrySettings } from './schedule';
 import {
   claimDueLetters,
   claimLetter,
@@ -56,7 +56,10 @@ export async function receiveDeadLetters(
 /** What one retrier run did. */
 export interface RetrierReport {
   readonly attempted: number;
+  /** Letters closed: applied, or rejected when out of retries (those count in `rejected` too). */
   readonly resolved: number;
+  /** Records rejected instead of parked when their retries ran out (a transfer credit whose destination never opened). */
+  readonly rejected: number;
   readonly retryLater: number;
   readonly parked: number;
   readonly errors: number;
@@ -81,7 +84,12 @@ async function attemptClaimed(
     readonly reason?: string;
   },
 ) {
-  const outcome = await reapplyLetter(letter, dependencies, context);
+  const lastAttempt = isLastAttempt({
+    attempt: letter.attempts + 1,
+    replay: context.action === LetterAction.replay,
+    settings: context.settings,
+  });
+  const outcome = await reapplyLetter(letter, dependencies, { ...context, lastAttempt });
   const recorded = await recordAttempt(dependencies.pool, letter, outcome, {
     token,
     now: context.now,
@@ -122,7 +130,7 @@ export async function retryDueLetters(
     limit: context.settings.batchSize,
     leaseMs: context.settings.leaseMs,
   });
-  const report = { attempted: letters.length, resolved: 0, retryLater: 0, parked: 0, errors: 0 };
+  const report = { attempted: letters.length, resolved: 0, rejected: 0, retryLater: 0, parked: 0, errors: 0 };
   for (const letter of letters) {
     const { outcome, parked } = await attemptClaimed(letter, token, dependencies, {
       ...context,
@@ -130,7 +138,17 @@ export async function retryDueLetters(
       action: LetterAction.attempt,
     });
     if (outcome.kind === 'applied' || outcome.kind === 'already-closed') report.resolved += 1;
-    else if (outcome.kind === 'error') report.errors += 1;
+    else if (outcome.kind === 'rejected') {
+      report.resolved += 1;
+      report.rejected += 1;
+      context.logger.warn('Dead letter rejected out of retries', {
+        deadLetterId: letter.id,
+        topic: letter.source.topic,
+        partition: letter.source.partition,
+        offset: letter.source.offset,
+        reason: outcome.reason,
+      });
+    } else if (outcome.kind === 'error') report.errors += 1;
     else if (parked) report.parked += 1;
     else report.retryLater += 1;
   }
@@ -171,6 +189,8 @@ export async function replayLetter(
   switch (outcome.kind) {
     case 'applied':
       return { id, result: 'applied: resolved' };
+    case 'rejected':
+      return { id, result: `rejected (${outcome.reason}): resolved` };
     case 'already-closed':
       return { id, result: `unchanged: already ${outcome.status}` };
     case 'failed':

@@ -1,5 +1,11 @@
 import { DeadLetterConfigError } from './errors';
-import { backoffMs, loadRetrySettings, nextStepAfterFailure, type RetrySettings } from './schedule';
+import {
+  backoffMs,
+  isLastAttempt,
+  loadRetrySettings,
+  nextStepAfterFailure,
+  type RetrySettings,
+} from './schedule';
 
 const settings: RetrySettings = {
   maxAttempts: 4,
@@ -41,6 +47,19 @@ describe('nextStepAfterFailure', () => {
     expect(nextStepAfterFailure({ attempts: 1, permanent: true, now, settings, random: 0 }).kind).toBe(
       'park',
     );
+  });
+});
+
+describe('isLastAttempt', () => {
+  it('is the attempt that parks the letter if it fails: the last of the schedule, or a replay', () => {
+    expect([1, 2, 3, 4, 5].map((attempt) => isLastAttempt({ attempt, replay: false, settings }))).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(isLastAttempt({ attempt: 2, replay: true, settings })).toBe(true);
   });
 });
 

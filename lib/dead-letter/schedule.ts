@@ -76,6 +76,18 @@ export type NextStep =
   | { readonly kind: 'retry'; readonly at: Date }
   | { readonly kind: 'park'; readonly reason: string };
 
+/**
+ * Whether attempt number `attempt` (the original failure is the first) is the last: if it fails,
+ * the letter is parked. An operator's replay is always the last word: a failed replay parks.
+ */
+export function isLastAttempt(input: {
+  readonly attempt: number;
+  readonly replay: boolean;
+  readonly settings: Pick<RetrySettings, 'maxAttempts'>;
+}): boolean {
+  return input.replay || input.attempt >= input.settings.maxAttempts;
+}
+
 /** The step after `attempts` failed attempts (the original failure counts as the first). */
 export function nextStepAfterFailure(input: {
   readonly attempts: number;
@@ -85,7 +97,7 @@ export function nextStepAfterFailure(input: {
   readonly random: number;
 }): NextStep {
   if (input.permanent) return { kind: 'park', reason: 'permanent failure: retrying cannot help' };
-  if (input.attempts >= input.settings.maxAttempts) {
+  if (isLastAttempt({ attempt: input.attempts, replay: false, settings: input.settings })) {
     return { kind: 'park', reason: `${input.attempts} of ${input.settings.maxAttempts} attempts failed` };
   }
   return {

@@ -289,6 +289,11 @@ export async function historyOf(db: Queryable, id: string) {
 /** The outcome of one attempt to re-apply a letter. */
 export type AttemptOutcome =
   | { readonly kind: 'applied' }
+  /**
+   * Out of retries, the record was decided as a rejection (an outcome, answered by the saga)
+   * instead of being parked: the letter is resolved.
+   */
+  | { readonly kind: 'rejected'; readonly reason: string }
   | { readonly kind: 'already-closed'; readonly status: DeadLetterStatus }
   | {
       readonly kind: 'failed';
@@ -298,6 +303,25 @@ export type AttemptOutcome =
     }
   /** The database or Kafka failed: not the letter's fault, the attempt does not count. */
   | { readonly kind: 'error'; readonly message: string };
+
+/** What a letter's history says about an attempt's outcome, if the outcome itself has something to say. */
+function historyReasonOf(outcome: AttemptOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'failed':
+      return `${outcome.failureClass} ${outcome.code}: ${outcome.message}`;
+    case 'error':
+      return outcome.message;
+    case 'rejected':
+      return outcome.reason;
+    case 'applied':
+    case 'already-closed':
+      return undefined;
+    default: {
+      const unknown: never = outcome;
+      return unknown;
+    }
+  }
+}
 
 /**
  * Records an attempt's outcome under the lease that claimed the letter: the history entry, and
@@ -374,12 +398,7 @@ export async function recordAttempt(
       action: context.action,
       outcome: current ? outcome.kind : 'lease-lost',
       actor: context.actor,
-      reason:
-        outcome.kind === 'failed'
-          ? `${outcome.failureClass} ${outcome.code}: ${outcome.message}`
-          : outcome.kind === 'error'
-            ? outcome.message
-            : (context.reason ?? null),
+      reason: historyReasonOf(outcome) ?? context.reason ?? null,
       attempt,
       at: context.now,
     });

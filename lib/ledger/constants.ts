@@ -40,6 +40,8 @@ export const CUSTOMER_LEDGER_PREFIX = 'customer';
 /** Why a request is deferred rather than decided: a dependency is not there yet (retryable). */
 export const DeferralCode = {
   accountNotFound: 'ACCOUNT_NOT_FOUND',
+  /** A compensation that would lift the source above the balance bound: due again once it has room. */
+  balanceLimitExceeded: 'BALANCE_LIMIT_EXCEEDED',
 } as const;
 export type DeferralCode = (typeof DeferralCode)[keyof typeof DeferralCode];
 

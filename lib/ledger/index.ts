@@ -18,6 +18,7 @@ export {
   counterpartOf,
   customerLedgerAccount,
   decideMovement,
+  decideOutOfRetries,
   directionOf,
   entriesOf,
   evolveMovement,
@@ -33,5 +34,6 @@ export type {
   MovementDecision,
   MovementRequest,
   MovementState,
+  OutOfRetriesDecision,
   RecordedTransaction,
 } from './types';

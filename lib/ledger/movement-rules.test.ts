@@ -6,6 +6,7 @@ import {
   aRecorded,
   compensation,
   given,
+  givenDeferred,
   refund,
   TRANSFER,
   topup,
@@ -221,6 +222,65 @@ describe('transfer legs', () => {
     given(anAccount({ balance: 700n }), { original: debit })
       .when(compensation(300n, debit))
       .then({ outcome: 'rejected', reason: RejectionReason.originalNotFound });
+  });
+
+  it('compensation returns the debit to a source closed since: the money goes back where it came from', () => {
+    const debit = aRecorded({ kind: MovementKind.transferDebit, amount: 300n, transferId: TRANSFER });
+    given(anAccount({ status: AccountStatus.closed, balance: 700n }), { original: debit })
+      .when(compensation(300n, debit))
+      .then({
+        outcome: 'applied',
+        direction: Direction.credit,
+        balanceAfter: 1_000n,
+        entries: [
+          { ledgerAccount: `customer:${ACCOUNT}`, amount: 300n },
+          { ledgerAccount: 'transfers-in-flight:EUR', amount: -300n },
+        ],
+      });
+  });
+
+  it('compensation returns the debit to a source suspended since', () => {
+    const debit = aRecorded({ kind: MovementKind.transferDebit, amount: 300n, transferId: TRANSFER });
+    given(anAccount({ status: AccountStatus.suspended, balance: 0n }), { original: debit })
+      .when(compensation(300n, debit))
+      .then({ outcome: 'applied', balanceAfter: 300n });
+  });
+
+  it('compensation to a closed source is still rejected when it is not the reversal of its debit', () => {
+    const debit = aRecorded({ kind: MovementKind.transferDebit, amount: 300n, transferId: TRANSFER });
+    given(anAccount({ status: AccountStatus.closed, balance: 700n }), { original: debit })
+      .when(compensation(301n, debit))
+      .then({ outcome: 'rejected', reason: RejectionReason.refundExceedsOriginal });
+  });
+
+  it('compensation waits (deferred) when credits since the debit left no room under the bound', () => {
+    const debit = aRecorded({ kind: MovementKind.transferDebit, amount: 300n, transferId: TRANSFER });
+    given(anAccount({ balance: MAX_MINOR_UNITS - 299n }), { original: debit })
+      .when(compensation(300n, debit))
+      .then({ outcome: 'deferred', code: 'BALANCE_LIMIT_EXCEEDED' });
+  });
+});
+
+describe('a deferred movement whose retries have run out', () => {
+  it('is a rejected credit leg when the destination never opened: the saga compensates', () => {
+    givenDeferred(undefined)
+      .when(transferCredit(300n))
+      .whenRetriesRunOut()
+      .then({ outcome: 'rejected', reason: RejectionReason.accountNotFound });
+  });
+
+  it('is parked for a person when it is a topup, a withdrawal or a debit leg', () => {
+    for (const request of [topup(300n), withdrawal(300n), transferDebit(300n)]) {
+      givenDeferred(undefined).when(request).whenRetriesRunOut().then({ outcome: 'parked' });
+    }
+  });
+
+  it('is parked, never given up, when it is a compensation waiting for room under the bound', () => {
+    const debit = aRecorded({ kind: MovementKind.transferDebit, amount: 300n, transferId: TRANSFER });
+    givenDeferred(anAccount({ balance: MAX_MINOR_UNITS }), { original: debit })
+      .when(compensation(300n, debit))
+      .whenRetriesRunOut()
+      .then({ outcome: 'parked' });
   });
 });
 

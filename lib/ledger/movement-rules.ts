@@ -14,6 +14,7 @@ import type {
   MovementDecision,
   MovementRequest,
   MovementState,
+  OutOfRetriesDecision,
   RecordedTransaction,
 } from './types';
 
@@ -88,11 +89,13 @@ const isRefundable = (request: MovementRequest, original: RecordedTransaction | 
   original.status === TransactionStatus.applied &&
   original.accountId === request.accountId;
 
+type CompensationRequest = Extract<MovementRequest, { kind: typeof MovementKind.transferCompensation }>;
+
 /** Whether `original` is the applied debit leg, on this account, of the transfer being compensated. */
 const isCompensable = (
-  request: Extract<MovementRequest, { kind: typeof MovementKind.transferCompensation }>,
+  request: CompensationRequest,
   original: RecordedTransaction | undefined,
-) =>
+): original is RecordedTransaction =>
   original !== undefined &&
   original.kind === MovementKind.transferDebit &&
   original.status === TransactionStatus.applied &&
@@ -122,9 +125,36 @@ function decideDebit(request: MovementRequest, account: AccountState): MovementD
 }
 
 /**
+ * A compensation returns a transfer's debit to the account it came from. It is not the customer's
+ * act but the undoing of one, so neither a closed nor a suspended source refuses it: a refusal
+ * would strand the money in transfers-in-flight and the transfer in `compensating`. Only a
+ * request that is not the reversal of this transfer's applied debit is rejected. A reversal that
+ * would lift the balance above the bound (credits arrived since the debit) waits for room.
+ */
+function decideCompensation(
+  request: CompensationRequest,
+  original: RecordedTransaction | undefined,
+  account: AccountState,
+): MovementDecision {
+  if (!isCompensable(request, original)) return rejected(RejectionReason.originalNotFound);
+  if (request.amount > remainingOf(original)) return rejected(RejectionReason.refundExceedsOriginal);
+  if (account.currency !== request.currency) return rejected(RejectionReason.currencyMismatch);
+  const balanceAfter = account.balance + request.amount;
+  if (balanceAfter > MAX_MINOR_UNITS) {
+    return {
+      outcome: 'deferred',
+      code: DeferralCode.balanceLimitExceeded,
+      message: `account ${request.accountId} has no room under the balance bound for compensation ${request.transactionId} (yet)`,
+    };
+  }
+  return { outcome: 'applied', direction: Direction.credit, entries: entriesOf(request), balanceAfter };
+}
+
+/**
  * Decides a requested money movement (DESIGN.md: Ledger rules). Pure: the state comes in, the
  * decision goes out. An unknown account defers the request (it may be opening on the other topic);
  * every refused request is a rejection with its reason; a transaction id seen before is a duplicate.
+ * A closed account does nothing, except take back a transfer's debit (decideCompensation).
  */
 export function decideMovement(request: MovementRequest, state: MovementState): MovementDecision {
   if (state.existing !== undefined) return { outcome: 'duplicate', previous: state.existing };
@@ -135,6 +165,9 @@ export function decideMovement(request: MovementRequest, state: MovementState): 
       code: DeferralCode.accountNotFound,
       message: `account ${request.accountId} is not open (yet): ${request.kind} ${request.transactionId} deferred`,
     };
+  }
+  if (request.kind === MovementKind.transferCompensation) {
+    return decideCompensation(request, state.original, account);
   }
   if (account.status === AccountStatus.closed) return rejected(RejectionReason.accountClosed);
   if (account.currency !== request.currency) return rejected(RejectionReason.currencyMismatch);
@@ -153,18 +186,28 @@ export function decideMovement(request: MovementRequest, state: MovementState): 
       }
       return decideDebit(request, account);
     }
-    case MovementKind.transferCompensation: {
-      if (!isCompensable(request, state.original)) return rejected(RejectionReason.originalNotFound);
-      if (request.amount > remainingOf(state.original as RecordedTransaction)) {
-        return rejected(RejectionReason.refundExceedsOriginal);
-      }
-      return decideCredit(request, account);
-    }
     default: {
       const unknown: never = request;
       throw new LedgerInvariantError(`Unknown movement ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/**
+ * What becomes of a deferred movement when its retries have run out (the dead-letter retrier's
+ * last attempt, or an operator's replay, still finds it deferred). A transfer credit to an account
+ * that never opened is rejected (`account_not_found`): the saga answers with the compensation, and
+ * the money goes back to the source. Anything else is parked for a person: a topup or withdrawal
+ * has no one to answer its rejection, and a compensation must not be given up.
+ */
+export function decideOutOfRetries(
+  request: MovementRequest,
+  deferral: { readonly code: string },
+): OutOfRetriesDecision {
+  if (request.kind === MovementKind.transferCredit && deferral.code === DeferralCode.accountNotFound) {
+    return { outcome: 'rejected', reason: RejectionReason.accountNotFound };
+  }
+  return { outcome: 'parked' };
 }
 
 /** The transaction a refund or compensation refers to, or undefined for other movements. */

@@ -94,6 +94,14 @@ export type MovementDecision =
   /** The transaction id is already recorded: the request changes nothing. */
   | { readonly outcome: 'duplicate'; readonly previous: RecordedTransaction };
 
+/**
+ * What becomes of a deferred movement once its retries have run out: rejected (an outcome, which
+ * the saga answers), or parked for a person.
+ */
+export type OutOfRetriesDecision =
+  | { readonly outcome: 'rejected'; readonly reason: RejectionReason }
+  | { readonly outcome: 'parked' };
+
 /** What an account event does to the account. */
 export type AccountDecision =
   | { readonly outcome: 'opened'; readonly account: AccountState }

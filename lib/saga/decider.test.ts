@@ -233,6 +233,36 @@ describe('transfer saga decider', () => {
     ]);
   });
 
+  it('compensates a credit rejected because the destination never opened (out of retries), then fails', () => {
+    // Prepare
+    const history = [saga.requested(), saga.debited()];
+    const unknownDestination = saga.creditRejected(RejectionReason.accountNotFound);
+
+    // Act
+    const compensating = advanced(when(history, unknownDestination));
+    const redelivered = when([...history, unknownDestination], unknownDestination);
+    const done = advanced(when([...history, unknownDestination], saga.compensated()));
+
+    // Assess
+    expect(compensating.state).toMatchObject({
+      status: TransferStatus.compensating,
+      reason: 'account_not_found',
+    });
+    expect(compensating.emit).toEqual([
+      expect.objectContaining({
+        eventType: TransactionEventType.transferCompensationRequested,
+        payload: expect.objectContaining({
+          transactionId: legTransactionId(transferId, TransferLeg.compensation),
+          accountId: from,
+        }),
+      }),
+    ]);
+    expect(redelivered.outcome).toBe('ignored');
+    expect(done.emit.map((event) => [event.eventType, event.payload])).toEqual([
+      [SagaEventType.transferFailed, { transferId, reason: 'account_not_found', compensated: true }],
+    ]);
+  });
+
   it.each([
     ['a repeated request', [saga.requested()], saga.requested()],
     ['a repeated debit', [saga.requested(), saga.debited()], saga.debited()],

@@ -19,3 +19,25 @@ export const lettersKeyedBy =
       value: record.value?.toString('base64') ?? null,
       headers: [],
     }).some((letter) => keys.has(Buffer.from(letter.source.key ?? '', 'base64').toString('utf8')));
+
+/**
+ * A filter that keeps the first record of each letter id: another consumer group of the shared
+ * topics (an `sls offline` emulator, a colleague's run) that dead-letters the same source record
+ * writes the same deterministic letter id again. Records without a letter id are all kept.
+ */
+export const oncePerLetter = () => {
+  const seen = new Set<string>();
+  return (record: KafkaRecordInput): boolean => {
+    let eventId: unknown;
+    try {
+      eventId = (JSON.parse(record.value?.toString('utf8') ?? 'null') as { eventId?: unknown } | null)
+        ?.eventId;
+    } catch {
+      return true;
+    }
+    if (typeof eventId !== 'string') return true;
+    if (seen.has(eventId)) return false;
+    seen.add(eventId);
+    return true;
+  };
+};
