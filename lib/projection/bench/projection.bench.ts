@@ -21,6 +21,7 @@ import { createTestDatabase } from '../testing/database';
 import { eventFactory } from '../testing/events';
 import { LOCAL_CLUSTER_ARN, lambdaContext, MskHarness, type Offsets } from '../testing/msk-harness';
 import { invariantViolations } from '../testing/read-model';
+import { type CpuSeconds, cpuPerEvent, cpuSeconds } from './cpu';
 
 const [events = 200_000, batchSize = 1_000, accountCount = 10_000, environments = 2] = process.argv
   .slice(2)
@@ -240,6 +241,8 @@ async function main(): Promise<void> {
       'transaction-projector',
     );
     let projected: { seconds: number; count: number };
+    const cpuBefore = cpuSeconds();
+    let cpuAfter: CpuSeconds;
     try {
       projected = await timedRange(harness, starts, ends, 'projection', keep, async (records, done) => {
         for (let index = 0; index < records.length; index += batchSize) {
@@ -254,8 +257,10 @@ async function main(): Promise<void> {
         }
       });
     } finally {
+      cpuAfter = cpuSeconds();
       await lambdas.stop();
     }
+    const cpu = cpuPerEvent(cpuBefore, cpuAfter, projected.count);
     const projectedRate = projected.count / projected.seconds;
     const rawRate = raw.count / raw.seconds;
 
@@ -276,6 +281,9 @@ async function main(): Promise<void> {
       `raw ceiling: ${rate(raw.count, raw.seconds)} events/s (kafkajs consuming the same records, no work)`,
     );
     log(`ratio:       ${(projectedRate / rawRate).toFixed(2)} of the raw ceiling`);
+    log(
+      `CPU/event:   ${(cpu.node + cpu.postgres + cpu.kafka).toFixed(0)} µs = node ${cpu.node.toFixed(0)} (this process: consuming, MSK events, handlers) + postgres ${cpu.postgres.toFixed(0)} + kafka ${cpu.kafka.toFixed(0)} (whole servers: run on a quiet machine)`,
+    );
     log(`read model:  ${JSON.stringify(counts.rows[0])}`);
     log(
       `invariants:  ${Object.values(violations).every((rows) => rows.length === 0) ? 'hold' : JSON.stringify(violations)}`,
