@@ -5,13 +5,13 @@ import {
   type KafkaConfig,
   type LogEntry,
   logLevel,
-  Partitioners,
   type Producer,
   type SASLOptions,
   type TopicMessages,
 } from 'kafkajs';
 import { KafkaDeliveryError } from './errors';
 import { registerLz4Codec } from './lz4-codec';
+import { JavaCompatiblePartitioner } from './partitioner';
 import type { KafkaConnection, KafkaProducerPort, OutgoingRecord, PartitionWrite } from './types';
 
 /** acks=all: a write is acknowledged once every in-sync replica has it (min.insync.replicas=2). */
@@ -96,7 +96,8 @@ export class KafkajsProducer implements KafkaProducerPort {
       // kafkajs guarantees ordering for an idempotent producer only with one request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // The Java client's partitions for keys (kafkajs' DefaultPartitioner), without its Long garbage.
+      createPartitioner: JavaCompatiblePartitioner,
     });
   }
 

@@ -186,26 +186,36 @@ function textOfBytes(bytes: readonly number[]): string {
   return utf8(Buffer.from(bytes));
 }
 
-function headersOf(record: MskRecord): { raw: MskHeader[]; text: Record<string, string> } {
+/** The headers as delivered, values base64 (what a dead letter keeps). */
+function rawHeadersOf(record: MskRecord): MskHeader[] {
   const raw: MskHeader[] = [];
+  for (const header of record.headers) {
+    for (const key in header) {
+      if (!Object.hasOwn(header, key)) continue;
+      const bytes = header[key];
+      raw.push({ key, value: bytes === null || bytes === undefined ? null : base64OfBytes(bytes) });
+    }
+  }
+  return raw;
+}
+
+/** The headers as text, by name (the last of a repeated name wins). */
+function textHeadersOf(record: MskRecord): Record<string, string> {
   const text: Record<string, string> = {};
   for (const header of record.headers) {
     for (const key in header) {
       if (!Object.hasOwn(header, key)) continue;
       const bytes = header[key];
-      if (bytes === null || bytes === undefined) {
-        raw.push({ key, value: null });
-        continue;
-      }
-      raw.push({ key, value: base64OfBytes(bytes) });
-      text[key] = textOfBytes(bytes);
+      if (bytes !== null && bytes !== undefined) text[key] = textOfBytes(bytes);
     }
   }
-  return { raw, text };
+  return text;
 }
 
 function decodeRecord<E>(record: MskRecord, decodeValue: RecordValueDecoder<E>): DecodedRecord<E> {
-  const headers = headersOf(record);
+  const headers = textHeadersOf(record);
+  // Base64 headers are needed only by a dead letter: built on first read, then kept.
+  let rawHeaders: MskHeader[] | undefined;
   const key = record.key ?? null;
   const value = record.value ?? null;
   const origin: MskRecordOrigin = {
@@ -217,9 +227,12 @@ function decodeRecord<E>(record: MskRecord, decodeValue: RecordValueDecoder<E>):
     timestampType: record.timestampType,
     key,
     value,
-    headers: headers.raw,
+    get headers() {
+      rawHeaders ??= rawHeadersOf(record);
+      return rawHeaders;
+    },
   };
-  const base = { origin, key: key === null ? null : utf8(Buffer.from(key, 'base64')), headers: headers.text };
+  const base = { origin, key: key === null ? null : utf8(Buffer.from(key, 'base64')), headers };
   if (value === null) {
     const failure = {
       failureClass: FailureClass.permanent,
@@ -232,7 +245,7 @@ function decodeRecord<E>(record: MskRecord, decodeValue: RecordValueDecoder<E>):
   const decoded = decodeValue({
     topic: record.topic,
     value: Buffer.from(value, 'base64'),
-    headers: headers.text,
+    headers,
   });
   if (decoded.ok) return { ...base, ok: true, event: decoded.event };
   const failure = {
