@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Producer } from 'kafkajs';
 import { Pool } from 'pg';
+import { JavaCompatiblePartitioner } from '../../lib/kafka/partitioner';
 import { localKafka } from '../stack/kafka-admin';
 import { localDatabaseUrl } from '../stack/topology';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
@@ -110,7 +111,11 @@ export class MskOfflinePlugin {
     this.metricsServer = await serveMetrics(metrics.registry, settings.metricsPort, settings.metricsHost);
 
     const kafka = localKafka('billing-msk-offline', settings.brokers);
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: JavaCompatiblePartitioner,
+    });
     await this.producer.connect();
     const eventSourceArn =
       typeof this.custom.clusterArn === 'string' ? this.custom.clusterArn : MSK_OFFLINE_DEFAULTS.clusterArn;

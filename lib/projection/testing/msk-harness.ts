@@ -7,6 +7,7 @@ import type { BillingEvent } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
 import { localClient, localConnection } from '../../kafka/fixtures/cluster';
 import { type SeekTarget, seekWhenReady } from '../../kafka/fixtures/seek';
+import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
 
 /**
@@ -64,7 +65,12 @@ export class MskHarness {
     await admin.connect();
     const store = new KafkaEventStore({ producer: createKafkaProducer(await localConnection()) });
     await store.connect();
-    const raw = client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const raw = client.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: JavaCompatiblePartitioner,
+    });
     await raw.connect();
     return new MskHarness(client, admin, store, raw);
   }
