@@ -17,20 +17,13 @@ import {
 } from '../projection/testing/msk-harness';
 import { loadProjectors, only, type Projectors } from '../projection/testing/projection-run';
 import { replayLetter, retryDueLetters } from './retrier';
-import type { RetrySettings } from './schedule';
 import { lettersKeyedBy, oncePerLetter } from './testing/our-letters';
+import { DAY, TEST_RETRY_SETTINGS } from './testing/retry-settings';
 
 jest.setTimeout(180_000);
 
 const logger = new Logger({ serviceName: 'dead-letter-test', logLevel: 'ERROR' });
-const settings: RetrySettings = {
-  maxAttempts: 3,
-  backoffBaseMs: 60_000,
-  backoffCapMs: 600_000,
-  leaseMs: 300_000,
-  batchSize: 100,
-};
-const DAY = 86_400_000;
+const settings = TEST_RETRY_SETTINGS;
 
 describe('dead letters on the real cluster and database', () => {
   let harness: MskHarness;

@@ -3,8 +3,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { type SagaEvent, TopicName } from '../../schemas';
 import { replayLetter, retryDueLetters } from '../dead-letter/retrier';
-import type { RetrySettings } from '../dead-letter/schedule';
 import { lettersKeyedBy } from '../dead-letter/testing/our-letters';
+import { DAY, TEST_RETRY_SETTINGS } from '../dead-letter/testing/retry-settings';
 import { projectionPool, projectionPublisher } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
@@ -34,15 +34,7 @@ import { TopicTail } from './testing/topic-tail';
 jest.setTimeout(180_000);
 
 const logger = new Logger({ serviceName: 'saga-dead-letter-test', logLevel: 'ERROR' });
-// Three attempts in all (the original failure included); retrier runs happen "days later".
-const settings: RetrySettings = {
-  maxAttempts: 3,
-  backoffBaseMs: 60_000,
-  backoffCapMs: 600_000,
-  leaseMs: 300_000,
-  batchSize: 100,
-};
-const DAY = 86_400_000;
+const settings = TEST_RETRY_SETTINGS;
 
 /**
  * A credit leg to an account that never opens: deferred by the transaction projector, retried by

@@ -93,6 +93,16 @@ describe('the MSK emulator under sls offline', () => {
     return { transactions: Number(result.rows[0]?.transactions), entries: Number(result.rows[0]?.entries) };
   };
 
+  /** Appends the accounts' openings and waits until `process` has projected them. */
+  const openAccounts = async (accountIds: readonly string[], process: OfflineProcess) => {
+    await harness.append(accountIds.map((id) => events.opened(id)));
+    await eventually(
+      async () => ((await balancesOf(accountIds)).size === accountIds.length ? true : undefined),
+      240_000,
+      () => `accounts not opened; sls offline said:\n${process.output().slice(-3_000)}`,
+    );
+  };
+
   it('projects events appended to the topics into PostgreSQL, and survives a restart mid-stream without loss or duplicates', async () => {
     // Prepare
     const suffix = `.it-${randomUUID().slice(0, 8)}`;
@@ -107,12 +117,7 @@ describe('the MSK emulator under sls offline', () => {
 
     // Act 1: open the accounts, and once they are open (the projectors run independently: a topup
     // read before its opening is deferred to the dead-letter flow), top them up
-    await harness.append(accounts.map((id) => events.opened(id)));
-    await eventually(
-      async () => ((await balancesOf(accounts)).size === accounts.length ? true : undefined),
-      240_000,
-      () => `accounts not opened; sls offline said:\n${first.output().slice(-3_000)}`,
-    );
+    await openAccounts(accounts, first);
     await harness.append(accounts.map((id) => events.topup(id, 1_000)));
 
     // Assess 1: projected through the emulator
@@ -230,12 +235,7 @@ describe('the MSK emulator under sls offline', () => {
       MSK_OFFLINE_FUNCTIONS: 'accountProjector,transactionProjector',
     });
     const accountId = randomUUID();
-    await harness.append([events.opened(accountId)]);
-    await eventually(
-      async () => ((await balancesOf([accountId])).size === 1 ? true : undefined),
-      120_000,
-      () => `account not opened; sls offline said:\n${process.output().slice(-3_000)}`,
-    );
+    await openAccounts([accountId], process);
 
     // Act: three topups 100 ms apart, well inside serverless.yml's 1 s window for the function
     const topups = 3;
@@ -272,12 +272,7 @@ describe('the MSK emulator under sls offline', () => {
     };
     const accounts = Array.from({ length: 10 }, () => randomUUID());
     const first = await offline(env);
-    await harness.append(accounts.map((id) => events.opened(id)));
-    await eventually(
-      async () => ((await balancesOf(accounts)).size === accounts.length ? true : undefined),
-      240_000,
-      () => `accounts not opened; sls offline said:\n${first.output().slice(-3_000)}`,
-    );
+    await openAccounts(accounts, first);
     let rounds = 0;
     const round = async () => {
       await harness.append(accounts.map((id) => events.topup(id, 7)));
