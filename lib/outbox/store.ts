@@ -29,7 +29,7 @@ export function outboxInsert(
     SELECT r.event_id, ${param(producer, 'text')}, r.topic, r.message_key, r.event_type, r.value, r.headers, r.source_topic, r.source_partition, ${param(createdAt, 'timestamptz')}
     FROM ${recordset(
       rows,
-      'event_id uuid, topic text, message_key text, event_type text, value text, headers jsonb, source_topic text, source_partition int',
+      'event_id uuid, topic text, message_key text, event_type text, value text, headers json, source_topic text, source_partition int',
     )}
     ON CONFLICT (event_id) DO NOTHING
     RETURNING position`;
