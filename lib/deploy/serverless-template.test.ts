@@ -114,7 +114,7 @@ interface MskEventConfig {
 interface FunctionConfig {
   handler: string;
   kafkaProduces?: string[];
-  events?: { msk?: MskEventConfig }[];
+  events?: { msk?: MskEventConfig; httpApi?: { method: string; path: string } }[];
 }
 const serverlessYml = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
   functions: Record<string, FunctionConfig>;
@@ -440,6 +440,29 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
         if (name.endsWith('_SECRET_ARN') && value !== '') expect(value).toMatch(/^arn:aws:secretsmanager:/);
       }
     }
+  });
+
+  it('serves the billing API on an HTTP API with IAM authorization on every route and throttling set', () => {
+    // Prepare
+    const routes = byType(packaged, 'AWS::ApiGatewayV2::Route');
+    const stages = byType(packaged, 'AWS::ApiGatewayV2::Stage');
+    const apiEvents = Object.values(serverlessYml.functions).flatMap((fn) =>
+      (fn.events ?? []).flatMap((event) => (event.httpApi ? [event.httpApi] : [])),
+    );
+
+    // Assess
+    expect(routes.length).toBe(apiEvents.length);
+    expect(routes.length).toBeGreaterThan(0);
+    for (const [logicalId, route] of routes) {
+      expect({ logicalId, authorization: route.Properties.AuthorizationType }).toEqual({
+        logicalId,
+        authorization: 'AWS_IAM',
+      });
+    }
+    expect(stages).toHaveLength(1);
+    const settings = stages[0]?.[1].Properties.DefaultRouteSettings as Record<string, number> | undefined;
+    expect(settings?.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(settings?.ThrottlingBurstLimit).toBeGreaterThan(0);
   });
 
   it('passes cfn-lint', () => {

@@ -23,6 +23,8 @@ export const MSK_OFFLINE_DEFAULTS = {
   brokers: ['localhost:9092', 'localhost:9093', 'localhost:9094'],
   metricsPort: 9464,
   lambdaPort: 3002,
+  /** serverless-offline's HTTP port (custom.serverless-offline.httpPort): the billing API. */
+  httpPort: 3100,
   /** First retry delay; doubles per retry up to the cap, like Lambda's backoff for stream sources. */
   retryBaseDelayMs: 1_000,
   retryMaxDelayMs: 30_000,

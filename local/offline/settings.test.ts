@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { MSK_OFFLINE_DEFAULTS } from './constants';
 import { readSettings, readTriggers } from './settings';
 
 /** serverless.yml read raw: its variables are left unresolved. */
@@ -101,5 +102,11 @@ describe('readTriggers', () => {
         settings,
       }),
     ).toThrow('only a kafka:// on-failure destination runs offline');
+  });
+});
+
+describe('the ports npm start prints', () => {
+  it('are the ones serverless.yml gives serverless-offline', () => {
+    expect(serverlessYml().custom['serverless-offline'].httpPort).toBe(MSK_OFFLINE_DEFAULTS.httpPort);
   });
 });

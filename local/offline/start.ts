@@ -19,11 +19,14 @@ if (up.status !== 0) process.exit(up.status ?? 1);
 const args = process.argv.slice(2);
 const lambdaPortArg = args.indexOf('--lambdaPort');
 const lambdaPort = lambdaPortArg >= 0 ? args[lambdaPortArg + 1] : MSK_OFFLINE_DEFAULTS.lambdaPort;
+const httpPortArg = args.indexOf('--httpPort');
+const httpPort = httpPortArg >= 0 ? args[httpPortArg + 1] : MSK_OFFLINE_DEFAULTS.httpPort;
 const metricsPort = Number(process.env.MSK_OFFLINE_METRICS_PORT ?? MSK_OFFLINE_DEFAULTS.metricsPort);
 console.log(
   [
     '',
     'sls offline (stage local) with the MSK emulator:',
+    `  Billing API         http://localhost:${httpPort} (OpenAPI: /openapi.json; README: Billing API)`,
     `  Lambda Invoke API   http://localhost:${lambdaPort}/2015-03-31/functions/billing-local-<function>/invocations`,
     `  Emulator metrics    http://127.0.0.1:${metricsPort}/metrics`,
     '  Triggers            every msk event of serverless.yml, listed below as "msk-offline: <function> <- <topic>"',

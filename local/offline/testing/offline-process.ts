@@ -7,6 +7,8 @@ import { repoRoot } from '../../stack/paths';
 export interface OfflineProcess {
   readonly output: () => string;
   readonly metricsUrl: string;
+  /** Base URL of serverless-offline's HTTP server (the httpApi routes), e.g. `http://localhost:41234`. */
+  readonly httpUrl: string;
   /** SIGTERM to the group, then SIGKILL after `graceMs`; resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -98,6 +100,7 @@ async function startOn(
   const handle: OfflineProcess = {
     output: () => output,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
+    httpUrl: `http://localhost:${ports.http}`,
     async stop(graceMs = 20_000) {
       killGroup(pid, 'SIGTERM');
       if (!(await waitForExit(child, graceMs))) {

@@ -1,0 +1,51 @@
+/**
+ * The billing HTTP API: commands appended to Kafka (202), queries of the read model, the OpenAPI
+ * document. Trigger: API Gateway HTTP API routes (payload 2.0, IAM authorization), `sls offline`.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import {
+  apiRequestOf,
+  apiResponseOf,
+  BILLING_API_SERVICE,
+  BillingApiResources,
+  handleApiRequest,
+  openApiDocument,
+} from '../lib/api';
+
+const logger = new Logger({ serviceName: BILLING_API_SERVICE });
+const resources = new BillingApiResources(process.env, logger);
+
+const lambdaHandler = async (
+  event: APIGatewayProxyEventV2WithIAMAuthorizer,
+  _context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  const request = apiRequestOf(event);
+  const response = await handleApiRequest(
+    request,
+    resources.ports(),
+    {
+      now: new Date(),
+      randomId: randomUUID,
+      onDependencyError: (error) => logger.warn('Dependency unavailable', { error: error as Error }),
+      onUnexpectedError: (error) => logger.error('Request failed', { error: error as Error }),
+    },
+    openApiDocument,
+  );
+  logger.info('Request answered', {
+    method: request.method,
+    path: request.path,
+    status: response.statusCode,
+  });
+  return apiResponseOf(response);
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

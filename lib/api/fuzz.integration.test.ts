@@ -1,0 +1,117 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OfflineProcess } from '../../local/offline/testing/offline-process';
+import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
+import { ApiRoute } from './constants';
+import { startOfflineApi, waitForApi } from './testing/offline-api';
+
+/*
+ * Fuzzes the API with schemathesis against a real `sls offline`, from the OpenAPI document the API
+ * serves: every operation with generated valid and invalid input, bounded in examples and time.
+ * No generated input may get a 5xx (check not_a_server_error). The CLI comes from PyPI, pinned in
+ * .ci/run; without it this test fails, saying how to install it.
+ */
+
+const SCHEMATHESIS_VERSION = '4.32.5';
+const CLI = process.env.SCHEMATHESIS_CLI ?? 'st';
+const MAX_EXAMPLES = '25';
+const RUN_TIMEOUT_MS = 420_000;
+
+jest.setTimeout(RUN_TIMEOUT_MS + 240_000);
+
+function run(
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd: string; readonly timeoutMs: number },
+) {
+  return new Promise<{ status: number | null; output: string; timedOut: boolean }>((resolve, reject) => {
+    // In its own directory: st keeps an examples database (.schemathesis/) where it runs.
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output, timedOut });
+    });
+  });
+}
+
+describe('the billing API under schemathesis', () => {
+  let db: TestDatabase;
+  let offline: OfflineProcess | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('billing_api_fuzz');
+  }, 120_000);
+
+  afterAll(async () => {
+    await offline?.stop();
+    await db?.drop();
+  }, 60_000);
+
+  it('answers no generated request with a server error', async () => {
+    // Prepare: the CLI, then the API (only: no trigger runs)
+    const version = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    if (version.error || version.status !== 0) {
+      throw new Error(
+        `The schemathesis CLI (${CLI}) is not installed: python3 -m pip install schemathesis==${SCHEMATHESIS_VERSION} (as .ci/run does)`,
+      );
+    }
+    expect(version.stdout).toContain(SCHEMATHESIS_VERSION);
+    offline = await startOfflineApi({ databaseUrl: db.url, functions: [] });
+    await waitForApi(offline.httpUrl);
+    // The document as the API serves it, read once here: st's own load has a short timeout.
+    const served = await fetch(`${offline.httpUrl}/openapi.json`);
+    expect(served.status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'billing-api-fuzz-'));
+    const documentFile = join(dir, 'openapi.json');
+    writeFileSync(documentFile, await served.text());
+
+    // Act
+    const result = await run(
+      CLI,
+      [
+        'run',
+        documentFile,
+        '--url',
+        offline.httpUrl,
+        '--checks',
+        'not_a_server_error',
+        '--max-examples',
+        MAX_EXAMPLES,
+        '--request-timeout',
+        '30',
+        '--suppress-health-check',
+        'all',
+        '--no-color',
+      ],
+      { cwd: dir, timeoutMs: RUN_TIMEOUT_MS },
+    ).finally(() => rmSync(dir, { recursive: true, force: true }));
+
+    // Assess
+    if (result.timedOut || result.status !== 0) {
+      throw new Error(
+        `schemathesis ${result.timedOut ? `timed out after ${RUN_TIMEOUT_MS} ms` : `exited ${result.status}`}:\n${result.output.slice(-12_000)}\nsls offline said:\n${offline.output().slice(-2_000)}`,
+      );
+    }
+    // Every route, the document's own included.
+    expect(result.output).toMatch(new RegExp(`Tested: ${Object.keys(ApiRoute).length}\\b`));
+  });
+});

@@ -1,0 +1,42 @@
+import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import { apiRequestOf } from './gateway';
+
+const event = (
+  overrides: Partial<APIGatewayProxyEventV2WithIAMAuthorizer>,
+): APIGatewayProxyEventV2WithIAMAuthorizer =>
+  ({
+    version: '2.0',
+    routeKey: 'POST /accounts',
+    rawPath: '/accounts',
+    rawQueryString: '',
+    headers: { 'Content-Type': 'application/json' },
+    requestContext: {
+      http: { method: 'POST', path: '/accounts' },
+      authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:user/ops' } },
+    },
+    isBase64Encoded: false,
+    ...overrides,
+  }) as unknown as APIGatewayProxyEventV2WithIAMAuthorizer;
+
+describe('an API Gateway HTTP API event as an API request', () => {
+  it('takes the IAM caller as principal, lower-cases headers and decodes a base64 body', () => {
+    const request = apiRequestOf(
+      event({ body: Buffer.from('{"a":1}').toString('base64'), isBase64Encoded: true }),
+    );
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/accounts',
+      principal: 'arn:aws:iam::123456789012:user/ops',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+  });
+
+  it('is the anonymous caller without IAM (sls offline), and keeps a scalar body as JSON text', () => {
+    const request = apiRequestOf(
+      event({ requestContext: { http: { method: 'POST' } } as never, body: false as unknown as string }),
+    );
+    expect(request.principal).toBe('anonymous');
+    expect(request.body).toBe('false');
+  });
+});

@@ -1,0 +1,368 @@
+import type { z } from 'zod';
+import { parseEvent, topicOfEventType } from '../../schemas';
+import {
+  type Accepted,
+  acceptedOf,
+  accountsOfCommand,
+  type BillingCommand,
+  eventOfCommand,
+} from './commands';
+import {
+  ApiHeader,
+  type ApiRouteName,
+  DEFAULT_PAGE_SIZE,
+  IDEMPOTENCY_KEY_PATTERN,
+  JSON_CONTENT_TYPE,
+  MAX_BODY_BYTES,
+} from './constants';
+import { DependencyUnavailableError } from './errors';
+import { commandIdsOf, idempotencyDecision, requestHash } from './idempotency';
+import { decodeCursor } from './pagination';
+import {
+  type FieldIssue,
+  fieldIssue,
+  idempotencyConflict,
+  internalError,
+  invalidRequest,
+  jsonResponse,
+  methodNotAllowed,
+  notFound,
+  serviceUnavailable,
+  unsupportedMediaType,
+} from './problem';
+import {
+  ChangeAccountStatusBody,
+  OpenAccountBody,
+  PathParameter,
+  type PathParameterName,
+  RefundBody,
+  TopUpBody,
+  TransactionPageQuery,
+  TransferBody,
+  WithdrawBody,
+} from './requests';
+import { matchRoute } from './router';
+import type { ApiContext, ApiRequest, ApiResponse, BillingApiPorts, StoredAnswer } from './types';
+
+type CommandRouteName =
+  | 'openAccount'
+  | 'changeAccountStatus'
+  | 'topUp'
+  | 'withdraw'
+  | 'refund'
+  | 'requestTransfer';
+
+const commandBodies = {
+  openAccount: OpenAccountBody,
+  changeAccountStatus: ChangeAccountStatusBody,
+  topUp: TopUpBody,
+  withdraw: WithdrawBody,
+  refund: RefundBody,
+  requestTransfer: TransferBody,
+} as const satisfies Record<CommandRouteName, z.ZodType>;
+
+const isCommandRoute = (name: ApiRouteName): name is CommandRouteName => Object.hasOwn(commandBodies, name);
+
+/** An early answer (a problem) or a value to go on with. */
+type Step<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly response: ApiResponse };
+
+const zodIssues = (
+  where: FieldIssue['in'],
+  error: z.ZodError,
+  prefix: readonly string[] = [],
+): FieldIssue[] =>
+  error.issues.map((issue) =>
+    fieldIssue(where, [...prefix, ...issue.path.map((segment) => String(segment))], issue.message),
+  );
+
+/** Payload fields whose name in the request body differs. */
+const BODY_FIELD_OF_PAYLOAD: Readonly<Record<string, string>> = { to: 'status' };
+
+function pathParams(
+  request: ApiRequest,
+  raw: Readonly<Record<string, string>>,
+): Step<Record<string, string>> {
+  const issues: FieldIssue[] = [];
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const schema = PathParameter[name as PathParameterName];
+    const parsed = schema.safeParse(value);
+    if (parsed.success) params[name] = parsed.data;
+    else
+      issues.push({
+        in: 'path',
+        field: name,
+        pointer: '',
+        detail: parsed.error.issues[0]?.message ?? 'invalid',
+      });
+  }
+  return issues.length > 0
+    ? { ok: false, response: invalidRequest(request.path, issues) }
+    : { ok: true, value: params };
+}
+
+function jsonBody(request: ApiRequest): Step<unknown> {
+  const contentType = request.headers[ApiHeader.contentType];
+  if (contentType !== undefined && contentType.split(';')[0]?.trim().toLowerCase() !== JSON_CONTENT_TYPE) {
+    return { ok: false, response: unsupportedMediaType(request.path, contentType) };
+  }
+  const text = request.body ?? '';
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    return {
+      ok: false,
+      response: invalidRequest(request.path, [
+        fieldIssue('body', [], `must not exceed ${MAX_BODY_BYTES} bytes`),
+      ]),
+    };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return {
+      ok: false,
+      response: invalidRequest(request.path, [fieldIssue('body', [], 'must be a JSON object')]),
+    };
+  }
+}
+
+function commandOf(
+  name: CommandRouteName,
+  params: Record<string, string>,
+  body: unknown,
+):
+  | { readonly ok: true; readonly command: BillingCommand }
+  | { readonly ok: false; readonly error: z.ZodError } {
+  const parsed = commandBodies[name].safeParse(body);
+  if (!parsed.success) return { ok: false, error: parsed.error };
+  return { ok: true, command: commandWith(name, params.accountId ?? '', parsed.data) };
+}
+
+/** The command of a body its route's schema accepted (the casts restate what that schema checked). */
+function commandWith(name: CommandRouteName, accountId: string, body: unknown): BillingCommand {
+  switch (name) {
+    case 'openAccount':
+      return { name, body: body as OpenAccountBody };
+    case 'changeAccountStatus':
+      return { name, accountId, body: body as ChangeAccountStatusBody };
+    case 'topUp':
+      return { name, accountId, body: body as TopUpBody };
+    case 'withdraw':
+      return { name, accountId, body: body as WithdrawBody };
+    case 'refund':
+      return { name, accountId, body: body as RefundBody };
+    case 'requestTransfer':
+      return { name, body: body as TransferBody };
+    default: {
+      const unhandled: never = name;
+      throw new Error(`unhandled command ${String(unhandled)}`);
+    }
+  }
+}
+
+const answerResponse = (answer: StoredAnswer, replayed: boolean): ApiResponse => {
+  const accepted = answer.body as Accepted;
+  return jsonResponse(answer.statusCode, accepted, {
+    location: accepted.location,
+    ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+  });
+};
+
+/** Validates, appends and answers a command (202), or says why not. Nothing is half-done. */
+async function handleCommand(
+  name: CommandRouteName,
+  params: Record<string, string>,
+  request: ApiRequest,
+  ports: BillingApiPorts,
+  context: ApiContext,
+): Promise<ApiResponse> {
+  const body = jsonBody(request);
+  if (!body.ok) return body.response;
+  const parsedCommand = commandOf(name, params, body.value);
+  if (!parsedCommand.ok) return invalidRequest(request.path, zodIssues('body', parsedCommand.error));
+  const { command } = parsedCommand;
+
+  const keyHeader = request.headers[ApiHeader.idempotencyKey];
+  if (keyHeader !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(keyHeader)) {
+    return invalidRequest(request.path, [
+      {
+        in: 'header',
+        field: 'Idempotency-Key',
+        pointer: '',
+        detail: 'must be 1 to 255 visible ASCII characters',
+      },
+    ]);
+  }
+  const idempotency = keyHeader === undefined ? null : { principal: request.principal, key: keyHeader };
+  const hash = requestHash(request.method, request.path, body.value);
+  if (idempotency) {
+    const decision = idempotencyDecision(
+      await ports.idempotency.find(idempotency.principal, idempotency.key),
+      hash,
+    );
+    if (decision.kind === 'conflict') return idempotencyConflict(request.path);
+    if (decision.kind === 'replay') return answerResponse(decision.answer, true);
+  }
+
+  const accountIds = accountsOfCommand(command);
+  const accounts = await ports.readModel.accounts(accountIds);
+  const missing = accountIds.filter((id) => !accounts.has(id));
+  if (missing.length > 0) {
+    const issues = missing.map((id): FieldIssue => {
+      if (command.name !== 'requestTransfer')
+        return { in: 'path', field: 'accountId', pointer: '', detail: `no account ${id}` };
+      const field = command.body.fromAccountId === id ? 'fromAccountId' : 'toAccountId';
+      return fieldIssue('body', [field], `no account ${id}`);
+    });
+    return notFound(
+      request.path,
+      `No account ${missing.join(', ')} (an account opened a moment ago shows up once it is projected)`,
+      issues,
+    );
+  }
+
+  const ids = commandIdsOf(idempotency, context.randomId);
+  const event = eventOfCommand(command, ids, accounts, context.now);
+  const checked = parseEvent(topicOfEventType(event.eventType), event);
+  if (!checked.ok) {
+    return invalidRequest(
+      request.path,
+      checked.error.issues.map((issue) => {
+        const [head, ...rest] = issue.path.split('.');
+        const path =
+          head === 'payload'
+            ? rest.map((field, i) => (i === 0 ? (BODY_FIELD_OF_PAYLOAD[field] ?? field) : field))
+            : [];
+        return fieldIssue('body', path, issue.message.replace(/payload\./g, ''));
+      }),
+    );
+  }
+
+  if (idempotency) {
+    const record = await ports.idempotency.reserve(idempotency.principal, idempotency.key, {
+      operation: `${request.method.toUpperCase()} ${request.path}`,
+      requestHash: hash,
+      eventId: ids.eventId,
+      aggregateId: ids.aggregateId,
+      now: context.now,
+    });
+    // Another request with this key may have been first, between the lookup and here.
+    const decision = idempotencyDecision(record, hash);
+    if (decision.kind === 'conflict') return idempotencyConflict(request.path);
+    if (decision.kind === 'replay') return answerResponse(decision.answer, true);
+  }
+
+  const appended = await ports.events.append(checked.event);
+  if (!appended.ok) {
+    return invalidRequest(request.path, [fieldIssue('body', [], appended.rejection.message)]);
+  }
+  const answer: StoredAnswer = { statusCode: 202, body: acceptedOf(command, checked.event) };
+  if (idempotency) {
+    try {
+      await ports.idempotency.complete(idempotency.principal, idempotency.key, answer, context.now);
+    } catch (error) {
+      // The event is appended: the command is done. A retry finds the key unfinished and appends
+      // the same event id again, which every consumer applies once.
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+      context.onDependencyError?.(error);
+    }
+  }
+  return answerResponse(answer, false);
+}
+
+async function routeRequest(
+  request: ApiRequest,
+  ports: BillingApiPorts,
+  context: ApiContext,
+  openApiDocument: () => unknown,
+): Promise<ApiResponse> {
+  const match = matchRoute(request.method, request.path);
+  if (match.kind === 'not-found') return notFound(request.path, `No resource at ${request.path}`);
+  if (match.kind === 'method-not-allowed') return methodNotAllowed(request.path, match.allow);
+  const params = pathParams(request, match.params);
+  if (!params.ok) return params.response;
+  const { value: ids } = params;
+  const name = match.name;
+  if (isCommandRoute(name)) return handleCommand(name, ids, request, ports, context);
+
+  switch (name) {
+    case 'openApiDocument':
+      return jsonResponse(200, openApiDocument());
+    case 'getAccount': {
+      const accountId = ids.accountId ?? '';
+      const account = (await ports.readModel.accounts([accountId])).get(accountId);
+      return account ? jsonResponse(200, account) : notFound(request.path, `No account ${accountId}`);
+    }
+    case 'listAccountTransactions': {
+      const accountId = ids.accountId ?? '';
+      const query = TransactionPageQuery.safeParse(
+        Object.fromEntries(Object.entries(request.query).filter(([, value]) => value !== undefined)),
+      );
+      if (!query.success) return invalidRequest(request.path, zodIssues('query', query.error));
+      const after = query.data.cursor === undefined ? null : decodeCursor(query.data.cursor);
+      if (query.data.cursor !== undefined && after === null) {
+        return invalidRequest(request.path, [
+          { in: 'query', field: 'cursor', pointer: '', detail: "must be a previous page's nextCursor" },
+        ]);
+      }
+      if (!(await ports.readModel.accounts([accountId])).has(accountId)) {
+        return notFound(request.path, `No account ${accountId}`);
+      }
+      const page = await ports.readModel.accountTransactions(accountId, {
+        limit: query.data.limit ?? DEFAULT_PAGE_SIZE,
+        after,
+      });
+      return jsonResponse(200, page);
+    }
+    case 'getTransaction': {
+      const transaction = await ports.readModel.transaction(ids.transactionId ?? '');
+      return transaction
+        ? jsonResponse(200, transaction)
+        : notFound(
+            request.path,
+            `No transaction ${ids.transactionId} (a request shows up once it is projected)`,
+          );
+    }
+    case 'getTransfer': {
+      const transfer = await ports.readModel.transfer(ids.transferId ?? '');
+      return transfer
+        ? jsonResponse(200, transfer)
+        : notFound(request.path, `No transfer ${ids.transferId} (a request shows up once it is projected)`);
+    }
+    case 'deadLetterCounts': {
+      const counts = await ports.readModel.deadLetterCounts();
+      return jsonResponse(200, {
+        counts,
+        total: Object.values(counts).reduce((sum, count) => sum + count, 0),
+      });
+    }
+    default: {
+      const unhandled: never = name;
+      throw new Error(`unhandled route ${String(unhandled)}`);
+    }
+  }
+}
+
+/**
+ * Answers one API request: a command is validated, appended and answered 202; a query is read
+ * from the read model. Errors are RFC 9457 problems: 400 bad input, 404 unknown id, 409
+ * Idempotency-Key conflict, 503 with Retry-After when Kafka or PostgreSQL is down, 500 for a bug.
+ */
+export async function handleApiRequest(
+  request: ApiRequest,
+  ports: BillingApiPorts,
+  context: ApiContext,
+  openApiDocument: () => unknown,
+): Promise<ApiResponse> {
+  try {
+    return await routeRequest(request, ports, context, openApiDocument);
+  } catch (error) {
+    if (error instanceof DependencyUnavailableError) {
+      context.onDependencyError?.(error);
+      return serviceUnavailable(request.path, error.dependency);
+    }
+    context.onUnexpectedError?.(error);
+    return internalError(request.path);
+  }
+}
