@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { type BillingEvent, FailureClass } from '../../schemas';
 import { buildDeadLetter } from '../dead-letter';
-import type { DecodedMskEvent, MskPartitionBatch, MskRecordOrigin } from '../msk';
+import type { DecodedMskEvent, MskPartitionBatch } from '../msk';
 import {
   type EventPublisher,
   lockOutboxSource,
@@ -16,7 +16,7 @@ import {
 } from '../outbox';
 import { ProjectionMetric } from './constants';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
-import { addProcessedMarkers, markerIdOf, processedAmong } from './processed-markers';
+import { claimMarkers, markerIdOf } from './processed-markers';
 import type {
   FreshRecord,
   PartitionReport,
@@ -76,9 +76,9 @@ export async function projectMskEvent(
 /**
  * One partition's batch, exactly once. (1) In ONE transaction, holding the partition's outbox lock
  * (a dead-letter re-application writes the same partition's outbox): read what earlier batches
- * left unpublished; skip records already processed (or repeated in the batch); let the projector
- * apply the fresh ones; dead-letter undecodable and deferred ones through the outbox; mark them
- * all processed, all in one write statement. (2) After commit, publish the leftovers, then the
+ * left unpublished; mark the batch's records processed, which tells the ones processed before (or
+ * repeated in the batch), skipped; let the projector apply the fresh ones; dead-letter undecodable
+ * and deferred ones through the outbox; write the effects in one statement. (2) After commit, publish the leftovers, then the
  * batch's own rows, and mark the partition published through the last row with no gap before it.
  * Any failure before commit rolls everything back and throws; a failed publish leaves the rows
  * unpublished for the next batch.
@@ -96,18 +96,20 @@ export async function projectPartition(
       await lockOutboxSource(client, projector.name, source);
       // Committed by earlier batches (or a re-application) and not published: they go out first.
       const leftovers = await unpublishedOf(client, projector.name, source);
-      const seen = await processedAmong(client, projector.name, batch.records.map(markerIdOf));
+      const unclaimed = await claimMarkers(
+        client,
+        projector.name,
+        batch.records.map((record) => ({ id: markerIdOf(record), origin: record.origin })),
+        context.now,
+      );
       const fresh: FreshRecord[] = [];
-      const markers: { id: string; origin: MskRecordOrigin }[] = [];
       const messages: OutboxMessage[] = [];
       for (const record of batch.records) {
-        const id = markerIdOf(record);
-        if (seen.has(id)) {
+        // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
+        if (!unclaimed.delete(markerIdOf(record).toLowerCase())) {
           add(counts, ProjectionMetric.recordsSkipped);
           continue;
         }
-        seen.add(id); // a re-published duplicate later in the same batch is skipped too
-        markers.push({ id, origin: record.origin });
         if (record.ok) {
           fresh.push({ event: record.event, origin: record.origin });
         } else {
@@ -160,7 +162,6 @@ export async function projectPartition(
         ProjectionMetric.deadLettered,
         messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
       );
-      addProcessedMarkers(writes, projector.name, markers, context.now);
       if (messages.length > 0)
         writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
           name: 'outbox_through',
