@@ -1,23 +1,30 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OfflineProcess } from '../../local/offline/testing/offline-process';
+import { TopicName } from '../../schemas';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
+import { MskHarness } from '../projection/testing/msk-harness';
 import { ApiRoute } from './constants';
 import { startOfflineApi, waitForApi } from './testing/offline-api';
 
 /*
  * Fuzzes the API with schemathesis against a real `sls offline`, from the OpenAPI document the API
  * serves: every operation with generated valid and invalid input, bounded in examples and time.
- * No generated input may get a 5xx (check not_a_server_error). The CLI comes from PyPI, pinned in
- * .ci/run; without it this test fails, saying how to install it.
+ * No generated input may get a 5xx (check not_a_server_error). Every `accountId` is one account
+ * that exists in the read model, so that the commands get past the 404 and their generated bodies
+ * are validated (and, when valid, appended). The CLI comes from PyPI, pinned in .ci/run; without
+ * it this test fails, saying how to install it.
  */
 
 const SCHEMATHESIS_VERSION = '4.32.5';
 const CLI = process.env.SCHEMATHESIS_CLI ?? 'st';
 const MAX_EXAMPLES = '25';
 const RUN_TIMEOUT_MS = 420_000;
+/** Where the account's commands go: its status changes, and its movements. */
+const COMMAND_TOPICS = [TopicName.accountEvents, TopicName.transactionEvents];
 
 jest.setTimeout(RUN_TIMEOUT_MS + 240_000);
 
@@ -55,14 +62,17 @@ function run(
 
 describe('the billing API under schemathesis', () => {
   let db: TestDatabase;
+  let harness: MskHarness;
   let offline: OfflineProcess | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase('billing_api_fuzz');
+    harness = await MskHarness.start();
   }, 120_000);
 
   afterAll(async () => {
     await offline?.stop();
+    await harness?.stop();
     await db?.drop();
   }, 60_000);
 
@@ -83,6 +93,15 @@ describe('the billing API under schemathesis', () => {
     const dir = mkdtempSync(join(tmpdir(), 'billing-api-fuzz-'));
     const documentFile = join(dir, 'openapi.json');
     writeFileSync(documentFile, await served.text());
+    // An open account, and st's configuration (read from its working directory) naming it.
+    const accountId = randomUUID();
+    await db.pool.query(
+      `INSERT INTO accounts (account_id, customer_id, currency, status, balance_minor, version, opened_at, updated_at)
+       VALUES ($1, $2, 'EUR', 'active', 0, 1, now(), now())`,
+      [accountId, randomUUID()],
+    );
+    writeFileSync(join(dir, 'schemathesis.toml'), `[parameters]\n"path.accountId" = "${accountId}"\n`);
+    const starts = await harness.endOffsets(COMMAND_TOPICS);
 
     // Act
     const result = await run(
@@ -113,5 +132,12 @@ describe('the billing API under schemathesis', () => {
     }
     // Every route, the document's own included.
     expect(result.output).toMatch(new RegExp(`Tested: ${Object.keys(ApiRoute).length}\\b`));
+    // The commands on the account got past the 404: some generated bodies were accepted and appended.
+    const appended = await harness.collect(
+      starts,
+      await harness.endOffsets(COMMAND_TOPICS),
+      (key) => key === accountId,
+    );
+    expect(appended.length).toBeGreaterThan(0);
   });
 });
