@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { LATEST_SCHEMA_VERSION } from './constants';
 
+/** A field's message: "is required" when it is missing, else what it must be. */
+const mustBe = (what: string) => (issue: { readonly input?: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${what}`;
+
 /** An RFC 9562 UUID in canonical text form (any version; v5 for derived events). */
-export const IdSchema = z.uuid({ error: 'must be a UUID' });
+export const IdSchema = z.uuid({ error: mustBe('a UUID') });
 
 /** ISO-8601 in UTC with a `Z` suffix, e.g. `2025-11-27T05:33:00.000Z` (what `toISOString()` writes). */
-export const UtcTimestampSchema = z.iso.datetime({ error: 'must be an ISO-8601 UTC timestamp ending in Z' });
+export const UtcTimestampSchema = z.iso.datetime({ error: mustBe('an ISO-8601 UTC timestamp ending in Z') });
 
 /** A short free text written by people or upstream systems. */
 export const TextSchema = (max: number) => z.string().min(1).max(max);

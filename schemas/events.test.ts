@@ -260,6 +260,17 @@ describe('parseEvent', () => {
     expect(act).toThrow(EventValidationError);
     expect(act).toThrow('eventId: must be a UUID');
   });
+
+  it('says a missing id or timestamp is required, not that it is malformed', () => {
+    // Prepare
+    const { eventId: _id, occurredAt: _at, ...event } = fixture('accountOpened');
+
+    // Act
+    const issues = issuesOf(TopicName.accountEvents, event);
+
+    // Assess
+    expect(issues).toEqual(expect.arrayContaining(['eventId: is required', 'occurredAt: is required']));
+  });
 });
 
 describe('topics', () => {
