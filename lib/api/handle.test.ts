@@ -3,25 +3,14 @@ import { parseEvent, topicOfEventType } from '../../schemas';
 import { handleApiRequest } from './handle';
 import { openApiDocument } from './openapi';
 import { anAccount, inMemoryPorts } from './testing/in-memory-ports';
+import { apiRequest } from './testing/requests';
 import type { ApiContext, ApiRequest } from './types';
 
 const NOW = new Date('2026-11-27T09:00:00.000Z');
 const ALICE = '0b9f3c2a-1d4e-4f6a-8b7c-9d0e1f2a3b4c';
 const BOB = '1c8e2d3b-2e5f-4a7b-9c8d-0e1f2a3b4c5d';
 
-const request = (
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): ApiRequest => ({
-  method,
-  path,
-  query: {},
-  headers: { 'content-type': 'application/json', ...headers },
-  body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  principal: 'anonymous',
-});
+const request = apiRequest;
 
 function setup() {
   const memory = inMemoryPorts();

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../projection/testing/dat
 import { handleApiRequest } from './handle';
 import { openApiDocument } from './openapi';
 import { BillingApiResources } from './resources';
+import { apiRequest } from './testing/requests';
 import type { ApiRequest } from './types';
 
 /*
@@ -26,19 +27,7 @@ async function closedPort(): Promise<number> {
   return typeof address === 'object' && address ? address.port : 1;
 }
 
-const request = (
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): ApiRequest => ({
-  method,
-  path,
-  query: {},
-  headers: { 'content-type': 'application/json', ...headers },
-  body: body === undefined ? undefined : JSON.stringify(body),
-  principal: 'anonymous',
-});
+const request = apiRequest;
 
 describe('the API when Kafka or PostgreSQL is down', () => {
   let db: TestDatabase;
