@@ -55,6 +55,7 @@ export {
   TransferDebitRequestedSchema,
   WithdrawalRequestedSchema,
 } from './events/transaction';
+export { isAccountEvent, isSagaEvent, isTransactionEvent } from './guards';
 export {
   CurrencySchema,
   currencyExponent,

@@ -1,4 +1,4 @@
-import { type BillingEvent, TopicName, type TransactionEvent, TransactionEventType } from '../../schemas';
+import { isTransactionEvent, TopicName } from '../../schemas';
 import { decideOutOfRetries } from '../ledger';
 import { derivedOutboxMessageOf, type OutboxMessage } from '../outbox';
 import { eventsOfDecision, movementRequestOf } from '../projection/transaction-projector';
@@ -18,9 +18,6 @@ export type OutOfRetriesSettler = (
   record: FreshRecord,
   failure: RecordFailure,
 ) => OutOfRetriesSettlement | undefined;
-
-const isTransactionEvent = (event: BillingEvent): event is TransactionEvent =>
-  (Object.values(TransactionEventType) as string[]).includes(event.eventType);
 
 /**
  * A movement out of retries, by the ledger rule `decideOutOfRetries`: a transfer credit leg whose

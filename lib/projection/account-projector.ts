@@ -1,10 +1,4 @@
-import {
-  type AccountEvent,
-  AccountEventType,
-  type BillingEvent,
-  FailureClass,
-  TopicName,
-} from '../../schemas';
+import { type AccountEvent, AccountEventType, FailureClass, isAccountEvent, TopicName } from '../../schemas';
 import { type AccountDecision, type AccountState, decideAccountOpening, decideStatusChange } from '../ledger';
 import type { Queryable } from '../outbox';
 import { ProjectionMetric, ProjectorName } from './constants';
@@ -12,9 +6,6 @@ import { ProjectionError } from './errors';
 import { insertAccounts, lockAccounts, updateAccounts } from './ledger-sql';
 import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from './types';
 import type { WriteBatch } from './write-batch';
-
-const isAccountEvent = (event: BillingEvent): event is AccountEvent =>
-  (Object.values(AccountEventType) as string[]).includes(event.eventType);
 
 /** The decision an account event leads to; AccountBalanceChanged (our own output) changes no state. */
 function decideAccountEvent(

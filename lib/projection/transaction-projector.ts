@@ -2,6 +2,7 @@ import {
   AccountEventType,
   type BillingEvent,
   FailureClass,
+  isTransactionEvent,
   LATEST_SCHEMA_VERSION,
   SagaEventType,
   TopicName,
@@ -190,9 +191,6 @@ export function eventsOfDecision(
   }
   return events;
 }
-
-const isTransactionEvent = (event: BillingEvent): event is TransactionEvent =>
-  (Object.values(TransactionEventType) as string[]).includes(event.eventType);
 
 /**
  * The transaction projector: applies topups, withdrawals, refunds and transfer legs to the ledger.

@@ -1,4 +1,4 @@
-import { type BillingEvent, FailureClass, type SagaEvent, SagaEventType, TopicName } from '../../schemas';
+import { FailureClass, isSagaEvent, SagaEventType, TopicName } from '../../schemas';
 import { derivedOutboxMessageOf, type OutboxMessage, type Queryable } from '../outbox';
 import { ProjectionMetric } from '../projection/constants';
 import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from '../projection/types';
@@ -11,9 +11,6 @@ import type { TransferState } from './types';
 
 /** Deferral code of a saga step whose transfer request this consumer has not seen. */
 export const TRANSFER_NOT_FOUND = 'TRANSFER_NOT_FOUND';
-
-const isSagaEvent = (event: BillingEvent): event is SagaEvent =>
-  (Object.values(SagaEventType) as string[]).includes(event.eventType);
 
 /**
  * The transfer saga as a projector of billing.saga.events, run by the exactly-once runner: per
