@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
 import { toSignedBytes } from '../msk';
-import { closeProjectionResources, projectionPool, projectionPublisher } from '../projection';
+import { closeProjectionResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import {
@@ -16,14 +16,12 @@ import {
   type Offsets,
 } from '../projection/testing/msk-harness';
 import { loadProjectors, only, type Projectors } from '../projection/testing/projection-run';
-import { replayLetter, retryDueLetters } from './retrier';
 import { lettersKeyedBy, oncePerLetter } from './testing/our-letters';
-import { DAY, TEST_RETRY_SETTINGS } from './testing/retry-settings';
+import { TEST_RETRY_SETTINGS, testRetrier } from './testing/test-retrier';
 
 jest.setTimeout(180_000);
 
 const logger = new Logger({ serviceName: 'dead-letter-test', logLevel: 'ERROR' });
-const settings = TEST_RETRY_SETTINGS;
 
 describe('dead letters on the real cluster and database', () => {
   let harness: MskHarness;
@@ -38,18 +36,14 @@ describe('dead letters on the real cluster and database', () => {
     return id;
   };
   // Retrier runs happen "days later", each after the previous one: every due letter is due.
-  let clock = Date.now();
-  const later = () => {
-    clock += DAY;
-    return new Date(clock);
-  };
+  const { later, retry, replay } = testRetrier(logger);
 
   beforeAll(async () => {
     harness = await MskHarness.start();
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    process.env.DEAD_LETTER_MAX_ATTEMPTS = String(settings.maxAttempts);
+    process.env.DEAD_LETTER_MAX_ATTEMPTS = String(TEST_RETRY_SETTINGS.maxAttempts);
     projectors = await loadProjectors();
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
   });
@@ -59,21 +53,6 @@ describe('dead letters on the real cluster and database', () => {
     await harness?.stop();
     await db?.drop();
   });
-
-  const deps = async () => ({
-    pool: await projectionPool(process.env, logger),
-    publisher: projectionPublisher(process.env, logger),
-  });
-  const retry = async (now = later()) =>
-    retryDueLetters(await deps(), { now, settings, random: () => 0.5, logger });
-  const replay = async (id: string) =>
-    replayLetter(id, await deps(), {
-      now: later(),
-      settings,
-      random: () => 0.5,
-      logger,
-      by: 'test-operator',
-    });
 
   /** Our letters: their source record is keyed by one of our ids (other runs share the topic). */
   const ours = lettersKeyedBy(keys);

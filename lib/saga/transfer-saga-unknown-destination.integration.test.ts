@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { type SagaEvent, TopicName } from '../../schemas';
-import { replayLetter, retryDueLetters } from '../dead-letter/retrier';
 import { lettersKeyedBy } from '../dead-letter/testing/our-letters';
-import { DAY, TEST_RETRY_SETTINGS } from '../dead-letter/testing/retry-settings';
-import { projectionPool, projectionPublisher } from '../projection';
+import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import {
@@ -34,7 +32,6 @@ import { TopicTail } from './testing/topic-tail';
 jest.setTimeout(180_000);
 
 const logger = new Logger({ serviceName: 'saga-dead-letter-test', logLevel: 'ERROR' });
-const settings = TEST_RETRY_SETTINGS;
 
 /**
  * A credit leg to an account that never opens: deferred by the transaction projector, retried by
@@ -50,11 +47,8 @@ describe('a transfer to an account that never opens', () => {
   let deadLetterHandler: LambdaHandler;
   let closeResources: () => Promise<void>;
   const events = eventFactory();
-  let clock = Date.now();
-  const later = () => {
-    clock += DAY;
-    return new Date(clock);
-  };
+  // Retrier runs happen "days later", each after the previous one: every due letter is due.
+  const { later, retry, replay } = testRetrier(logger);
 
   beforeAll(async () => {
     harness = await MskHarness.start();
@@ -62,7 +56,7 @@ describe('a transfer to an account that never opens', () => {
     db = await createTestDatabase('billing_saga_dl_it');
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    process.env.DEAD_LETTER_MAX_ATTEMPTS = String(settings.maxAttempts);
+    process.env.DEAD_LETTER_MAX_ATTEMPTS = String(TEST_RETRY_SETTINGS.maxAttempts);
     handlers = await loadSagaHandlers();
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
     closeResources = (await import('../projection/resources')).closeProjectionResources;
@@ -74,21 +68,6 @@ describe('a transfer to an account that never opens', () => {
     await harness?.stop();
     await db?.drop();
   });
-
-  const deps = async () => ({
-    pool: await projectionPool(process.env, logger),
-    publisher: projectionPublisher(process.env, logger),
-  });
-  const retry = async (now = later()) =>
-    retryDueLetters(await deps(), { now, settings, random: () => 0.5, logger });
-  const replay = async (id: string) =>
-    replayLetter(id, await deps(), {
-      now: later(),
-      settings,
-      random: () => 0.5,
-      logger,
-      by: 'test-operator',
-    });
 
   const transfer = async (transferId: string) =>
     (
