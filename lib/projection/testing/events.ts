@@ -35,6 +35,19 @@ const money = (minorUnits: bigint | number, currency: Currency) => ({
 });
 
 export function eventFactory(correlationId: string = randomUUID()) {
+  /** What a transfer's debit and credit requests share: a new transaction id and the leg's payload. */
+  const transferLeg = (
+    accountId: string,
+    amount: bigint | number,
+    transferId: string,
+    counterpartyAccountId: string,
+  ) => {
+    const transactionId = randomUUID();
+    return {
+      envelope: envelope(transactionId, correlationId),
+      payload: { transactionId, accountId, amount: money(amount, 'EUR'), transferId, counterpartyAccountId },
+    };
+  };
   return {
     correlationId,
     opened(accountId: string, currency: Currency = 'EUR'): AccountEvent {
@@ -96,17 +109,11 @@ export function eventFactory(correlationId: string = randomUUID()) {
       transferId: string,
       counterpartyAccountId: string,
     ): TransactionEvent {
-      const transactionId = randomUUID();
+      const leg = transferLeg(accountId, amount, transferId, counterpartyAccountId);
       return {
-        ...envelope(transactionId, correlationId),
+        ...leg.envelope,
         eventType: TransactionEventType.transferDebitRequested,
-        payload: {
-          transactionId,
-          accountId,
-          amount: money(amount, 'EUR'),
-          transferId,
-          counterpartyAccountId,
-        },
+        payload: leg.payload,
       };
     },
     transferCredit(
@@ -115,17 +122,11 @@ export function eventFactory(correlationId: string = randomUUID()) {
       transferId: string,
       counterpartyAccountId: string,
     ): TransactionEvent {
-      const transactionId = randomUUID();
+      const leg = transferLeg(accountId, amount, transferId, counterpartyAccountId);
       return {
-        ...envelope(transactionId, correlationId),
+        ...leg.envelope,
         eventType: TransactionEventType.transferCreditRequested,
-        payload: {
-          transactionId,
-          accountId,
-          amount: money(amount, 'EUR'),
-          transferId,
-          counterpartyAccountId,
-        },
+        payload: leg.payload,
       };
     },
     compensation(
