@@ -1,3 +1,4 @@
+import type { IHeaders } from 'kafkajs';
 import { MSK_EVENT_SOURCE } from './constants';
 
 /** A Kafka record as a consumer sees it, to be wrapped the way Lambda's MSK trigger does. */
@@ -12,6 +13,15 @@ export interface KafkaRecordInput {
   readonly value: Buffer | null;
   readonly headers: readonly { readonly key: string; readonly value: Buffer | null }[];
 }
+
+/** A kafkajs message's headers as a record input's list: one entry per value, in order. */
+export const recordHeadersOf = (headers: IHeaders | undefined): KafkaRecordInput['headers'] =>
+  Object.entries(headers ?? {}).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((single) => ({
+      key,
+      value: single === undefined ? null : Buffer.from(single),
+    })),
+  );
 
 /** The JSON shape of one record in a Lambda MSK event. */
 export interface MskEventRecordJson {

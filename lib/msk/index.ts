@@ -8,6 +8,7 @@ export {
   type KafkaRecordInput,
   type MskEventJson,
   type MskEventRecordJson,
+  recordHeadersOf,
   toSignedBytes,
 } from './build';
 export { DecodingFailureCode, MSK_EVENT_SOURCE } from './constants';

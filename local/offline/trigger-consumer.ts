@@ -1,5 +1,5 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { buildMskEvent, type KafkaRecordInput } from '../../lib/msk/build';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { buildMskEvent, type KafkaRecordInput, recordHeadersOf } from '../../lib/msk/build';
 import { StartingPosition } from './constants';
 import { InvokeUnavailableError } from './errors';
 import type { Invoke } from './invoke';
@@ -29,14 +29,6 @@ export interface TriggerConsumerOptions {
   readonly now?: () => number;
 }
 
-const headersOf = (headers: IHeaders | undefined): KafkaRecordInput['headers'] =>
-  Object.entries(headers ?? {}).flatMap(([key, value]) =>
-    (Array.isArray(value) ? value : [value]).map((single) => ({
-      key,
-      value: single === undefined ? null : Buffer.from(single),
-    })),
-  );
-
 /** A consumed record: what the MSK event carries, with its offset as the policy reads it. */
 type ConsumedRecord = KafkaRecordInput & { readonly offset: string };
 
@@ -47,7 +39,7 @@ const recordOf = (topic: string, partition: number, message: KafkaMessage): Cons
   timestamp: message.timestamp,
   key: message.key,
   value: message.value,
-  headers: headersOf(message.headers),
+  headers: recordHeadersOf(message.headers),
 });
 
 const sizeOf = (record: ConsumedRecord): number =>

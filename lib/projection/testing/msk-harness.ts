@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MSKEvent } from 'aws-lambda';
-import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import type { BillingEvent } from '../../../schemas';
@@ -8,7 +8,7 @@ import { createKafkaProducer, KafkaEventStore } from '../../kafka';
 import { localClient, localConnection } from '../../kafka/fixtures/cluster';
 import { type SeekTarget, seekWhenReady } from '../../kafka/fixtures/seek';
 import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
-import { buildMskEvent, type KafkaRecordInput } from '../../msk';
+import { buildMskEvent, type KafkaRecordInput, recordHeadersOf } from '../../msk';
 
 /**
  * Test harness: events produced to the real topics, consumed back from recorded offsets with
@@ -37,14 +37,6 @@ export const lambdaContext = (functionName: string): Context => ({
   fail: () => undefined,
   succeed: () => undefined,
 });
-
-const headerList = (headers: IHeaders | undefined): KafkaRecordInput['headers'] =>
-  Object.entries(headers ?? {}).flatMap(([key, value]) =>
-    (Array.isArray(value) ? value : [value]).map((single) => ({
-      key,
-      value: single === undefined ? null : Buffer.from(single),
-    })),
-  );
 
 export class MskHarness {
   readonly client: Kafka;
@@ -161,7 +153,7 @@ export class MskHarness {
               timestamp: message.timestamp,
               key: message.key,
               value: message.value,
-              headers: headerList(message.headers),
+              headers: recordHeadersOf(message.headers),
             });
           }
           try {
