@@ -7,6 +7,7 @@ import { accountProjector } from '../projection/account-projector';
 import { projectPartition } from '../projection/runner';
 import { transactionProjector } from '../projection/transaction-projector';
 import type { TopicProjector } from '../projection/types';
+import { inTransaction } from '../read-model/transaction';
 import { transferSagaProjector } from '../saga/projector';
 import { LetterFailureCode } from './constants';
 import { DeadLetterError } from './errors';
@@ -55,10 +56,7 @@ async function clearDeadLetterMarker(
   consumer: string,
   eventId: string,
 ): Promise<{ readonly closed: string } | { readonly open: true }> {
-  const client = await pool.connect();
-  let failed: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ status: string; marker_state: string }>(
       'SELECT status, marker_state FROM dead_letters WHERE id = $1 FOR UPDATE',
       [letterId],
@@ -66,7 +64,6 @@ async function clearDeadLetterMarker(
     const row = rows[0];
     if (!row) throw new DeadLetterError(`dead letter ${letterId} does not exist`);
     if (row.status === 'resolved' || row.status === 'discarded') {
-      await client.query('COMMIT');
       return { closed: row.status };
     }
     if (row.marker_state === 'dead-letter') {
@@ -76,15 +73,8 @@ async function clearDeadLetterMarker(
       ]);
       await client.query(`UPDATE dead_letters SET marker_state = 'cleared' WHERE id = $1`, [letterId]);
     }
-    await client.query('COMMIT');
     return { open: true };
-  } catch (error) {
-    failed = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failed);
-  }
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { FailureClass } from '../../schemas';
 import type { Queryable } from '../outbox';
+import { inTransaction } from '../read-model/transaction';
 import { DeadLetterStatus, LetterAction, LetterOrigin } from './constants';
 import type { IncomingLetter, LetterSource } from './incoming';
 import { nextStepAfterFailure, type RetrySettings } from './schedule';
@@ -104,10 +105,7 @@ export async function storeLetters(
   })[],
   context: { readonly now: Date; readonly settings: RetrySettings; readonly random: () => number },
 ): Promise<StoreReport> {
-  const client = await pool.connect();
-  let failed: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     let stored = 0;
     const parked: { id: string; code: string; reason: string }[] = [];
     for (const letter of letters) {
@@ -174,15 +172,8 @@ export async function storeLetters(
         });
       }
     }
-    await client.query('COMMIT');
     return { stored, duplicates: letters.length - stored, parked };
-  } catch (error) {
-    failed = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failed);
-  }
+  });
 }
 
 /**
@@ -341,10 +332,7 @@ export async function recordAttempt(
     readonly reason?: string;
   },
 ): Promise<{ readonly parked: boolean; readonly reason?: string }> {
-  const client = await pool.connect();
-  let failed: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ status: DeadLetterStatus; attempts: number }>(
       'SELECT status, attempts FROM dead_letters WHERE id = $1 AND lease_token = $2 FOR UPDATE',
       [letter.id, context.token],
@@ -412,15 +400,8 @@ export async function recordAttempt(
         at: context.now,
       });
     }
-    await client.query('COMMIT');
     return parkReason === undefined ? { parked } : { parked, reason: parkReason };
-  } catch (error) {
-    failed = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failed);
-  }
+  });
 }
 
 /** Discards a letter for a reason (final; nothing is deleted). Null when there is no such letter. */

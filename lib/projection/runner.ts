@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { type BillingEvent, FailureClass } from '../../schemas';
 import { buildDeadLetter } from '../dead-letter';
 import type { DecodedMskEvent, MskPartitionBatch } from '../msk';
@@ -14,6 +14,7 @@ import {
   publishMessages,
   unpublishedOf,
 } from '../outbox';
+import { inTransaction } from '../read-model/transaction';
 import { ProjectionMetric } from './constants';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
 import { claimMarkers, markerIdOf } from './processed-markers';
@@ -183,31 +184,5 @@ export async function projectPartition(
     return { ...source, counts };
   } catch (error) {
     throw new TransientProjectionError(batch.topic, batch.partition, { cause: error });
-  }
-}
-
-/** Runs `work` in a transaction on a pooled client; rolls back and discards the client on failure. */
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  // A checked-out client emits 'error' when the server goes away mid-transaction: without a
-  // listener that would crash the process. The pending query rejects too, and that is what fails.
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.off('error', onError);
-    // A client whose transaction failed may hold a dead connection: do not reuse it.
-    client.release(broken);
   }
 }
