@@ -93,6 +93,22 @@ describe('the MSK emulator under sls offline', () => {
     return { transactions: Number(result.rows[0]?.transactions), entries: Number(result.rows[0]?.entries) };
   };
 
+  /** Waits until every account's balance is `expected` minor units; `failure` describes a timeout. */
+  const balancesReach = (
+    accountIds: readonly string[],
+    expected: string,
+    failure: () => string,
+    timeoutMs = 240_000,
+  ) =>
+    eventually(
+      async () => {
+        const balances = await balancesOf(accountIds);
+        return accountIds.every((id) => balances.get(id) === expected) ? true : undefined;
+      },
+      timeoutMs,
+      failure,
+    );
+
   /** Appends the accounts' openings and waits until `process` has projected them. */
   const openAccounts = async (accountIds: readonly string[], process: OfflineProcess) => {
     await harness.append(accountIds.map((id) => events.opened(id)));
@@ -121,13 +137,10 @@ describe('the MSK emulator under sls offline', () => {
     await harness.append(accounts.map((id) => events.topup(id, 1_000)));
 
     // Assess 1: projected through the emulator
-    await eventually(
-      async () => {
-        const balances = await balancesOf(accounts);
-        return accounts.every((id) => balances.get(id) === '1000') ? true : undefined;
-      },
-      // Generous: the topics are shared, and a benchmark appending meanwhile is read first.
-      240_000,
+    // Generous wait: the topics are shared, and a benchmark appending meanwhile is read first.
+    await balancesReach(
+      accounts,
+      '1000',
       () => `balances not projected; sls offline said:\n${first.output().slice(-3_000)}`,
     );
     expect(first.output()).toContain('msk-offline: accountProjector <- billing.account.events');
@@ -148,12 +161,9 @@ describe('the MSK emulator under sls offline', () => {
 
     // Assess 2: every topup applied exactly once
     const expected = String(1_000 + rounds * 10);
-    await eventually(
-      async () => {
-        const balances = await balancesOf(accounts);
-        return accounts.every((id) => balances.get(id) === expected) ? true : undefined;
-      },
-      240_000,
+    await balancesReach(
+      accounts,
+      expected,
       () => `not all topups projected; sls offline said:\n${first.output().slice(-3_000)}`,
     );
     expect(await transactionsOf(accounts)).toEqual({
@@ -246,10 +256,11 @@ describe('the MSK emulator under sls offline', () => {
     }
 
     // Assess: one invocation carried all of them
-    await eventually(
-      async () => ((await balancesOf([accountId])).get(accountId) === '15' ? true : undefined),
-      120_000,
+    await balancesReach(
+      [accountId],
+      '15',
       () => `topups not projected; sls offline said:\n${process.output().slice(-3_000)}`,
+      120_000,
     );
     // A partition's batch is applied in one database transaction: rows written by one invocation
     // share their xmin (other tests' records may share the topic, so no metric is counted here).
@@ -298,12 +309,9 @@ describe('the MSK emulator under sls offline', () => {
 
       // Assess: every topup applied exactly once, by whichever emulator held the partition
       const expected = String(rounds * 7);
-      await eventually(
-        async () => {
-          const balances = await balancesOf(accounts);
-          return accounts.every((id) => balances.get(id) === expected) ? true : undefined;
-        },
-        240_000,
+      await balancesReach(
+        accounts,
+        expected,
         () => `not all ${rounds} rounds of topups projected; sls offline said:\n${outputs()}`,
       );
       expect(await transactionsOf(accounts)).toEqual({
