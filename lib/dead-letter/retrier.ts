@@ -15,16 +15,19 @@ import {
   storeLetters,
 } from './store';
 
+/** What every run of the dead-letter functions is given: the time, the schedule, jitter, a logger. */
+export interface RetrierContext {
+  readonly now: Date;
+  readonly settings: RetrySettings;
+  readonly random: () => number;
+  readonly logger: Logger;
+}
+
 /** What the dead-letter handler does with one MSK event of billing.dead-letter. */
 export async function receiveDeadLetters(
   event: unknown,
   dependencies: { readonly pool: Pool },
-  context: {
-    readonly now: Date;
-    readonly settings: RetrySettings;
-    readonly random: () => number;
-    readonly logger: Logger;
-  },
+  context: RetrierContext,
 ): Promise<StoreReport & { readonly received: number }> {
   // Every record decodes to its letters (never a failure): bad letters are letters too.
   const decoded = decodeMskEvent(event, ({ value }) => ({ ok: true, event: value }));
@@ -74,11 +77,7 @@ async function attemptClaimed(
   letter: StoredLetter,
   token: string,
   dependencies: AttemptDependencies,
-  context: {
-    readonly now: Date;
-    readonly settings: RetrySettings;
-    readonly random: () => number;
-    readonly logger: Logger;
+  context: RetrierContext & {
     readonly actor: string;
     readonly action: LetterAction;
     readonly reason?: string;
@@ -118,12 +117,7 @@ async function attemptClaimed(
  */
 export async function retryDueLetters(
   dependencies: AttemptDependencies,
-  context: {
-    readonly now: Date;
-    readonly settings: RetrySettings;
-    readonly random: () => number;
-    readonly logger: Logger;
-  },
+  context: RetrierContext,
 ): Promise<RetrierReport> {
   const { token, letters } = await claimDueLetters(dependencies.pool, {
     now: context.now,
@@ -159,13 +153,7 @@ export async function retryDueLetters(
 export async function replayLetter(
   id: string,
   dependencies: AttemptDependencies,
-  context: {
-    readonly now: Date;
-    readonly settings: RetrySettings;
-    readonly random: () => number;
-    readonly logger: Logger;
-    readonly by: string;
-  },
+  context: RetrierContext & { readonly by: string },
 ): Promise<{ readonly id: string; readonly result: string }> {
   const claimed = await claimLetter(dependencies.pool, id, {
     now: context.now,
