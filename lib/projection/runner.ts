@@ -97,17 +97,17 @@ export async function projectPartition(
       await lockOutboxSource(client, projector.name, source);
       // Committed by earlier batches (or a re-application) and not published: they go out first.
       const leftovers = await unpublishedOf(client, projector.name, source);
-      const unclaimed = await claimMarkers(
-        client,
-        projector.name,
-        batch.records.map((record) => ({ id: markerIdOf(record), origin: record.origin })),
-        context.now,
-      );
+      const markers = batch.records.map((record) => ({
+        id: markerIdOf(record),
+        origin: record.origin,
+        record,
+      }));
+      const unclaimed = await claimMarkers(client, projector.name, markers, context.now);
       const fresh: FreshRecord[] = [];
       const messages: OutboxMessage[] = [];
-      for (const record of batch.records) {
+      for (const { id, record } of markers) {
         // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
-        if (!unclaimed.delete(markerIdOf(record).toLowerCase())) {
+        if (!unclaimed.delete(id.toLowerCase())) {
           add(counts, ProjectionMetric.recordsSkipped);
           continue;
         }
