@@ -17,6 +17,12 @@ export const paths = {
   kafkaLog4j: join(repoRoot, 'local', 'kafka', 'log4j2.properties'),
   toolsLog4j: join(repoRoot, 'local', 'kafka', 'tools-log4j2.properties'),
   nativePom: join(repoRoot, 'local', 'native', 'pom.xml'),
+  registryPom: join(repoRoot, 'local', 'native', 'apicurio', 'pom.xml'),
+  kafkaUiRequirements: join(repoRoot, 'local', 'native', 'kafka-ui', 'requirements.txt'),
+  kafkaUiLauncher: join(repoRoot, 'local', 'native', 'kafka-ui', 'serve.py'),
+  monitoring: join(repoRoot, 'local', 'monitoring'),
+  prometheusConfig: join(repoRoot, 'local', 'monitoring', 'prometheus.yml'),
+  dashboards: join(repoRoot, 'local', 'monitoring', 'grafana', 'dashboards'),
   jmxExporterConfig: join(repoRoot, 'local', 'monitoring', 'jmx-exporter.yml'),
   migrations: join(repoRoot, 'lib', 'read-model', 'migrations'),
   logs: join(stateDir, 'logs'),
@@ -25,6 +31,10 @@ export const paths = {
   kafkaHome: (version: string) => join(stateDir, `kafka-${version}`),
   kafkaNode: (nodeId: number) => join(stateDir, 'kafka', `node-${nodeId}`),
   postgres: join(stateDir, 'postgres'),
+  prometheus: join(stateDir, 'prometheus'),
+  registryHome: (version: string) => join(stateDir, `apicurio-registry-${version}`),
+  kafkaUi: join(stateDir, 'kafka-ui'),
+  artifacts: join(stateDir, 'artifacts'),
 };
 
 export const fileExists = (path: string): boolean => existsSync(path);

@@ -25,8 +25,12 @@ function commandLineOf(pid: number): string | undefined {
   }
 }
 
-/** The process recorded under `name`, if it is alive and still the one we started. */
-export function findManagedProcess(name: string): ManagedProcess | undefined {
+/**
+ * The process recorded under `name`, if it is alive and still the one we started. `marker` is the
+ * text its command line must hold: a JVM's `-Dbilling.stack=` property, or a path under the
+ * stack's state for a program that takes no free argument (Prometheus).
+ */
+export function findManagedProcess(name: string, marker = processMarker(name)): ManagedProcess | undefined {
   let pid: number;
   try {
     pid = Number.parseInt(readFileSync(pidFile(name), 'utf8').trim(), 10);
@@ -35,7 +39,7 @@ export function findManagedProcess(name: string): ManagedProcess | undefined {
   }
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const commandLine = commandLineOf(pid);
-  if (!commandLine?.includes(processMarker(name))) return undefined;
+  if (!commandLine?.includes(marker)) return undefined;
   if (isZombie(pid)) return undefined;
   return { name, pid };
 }
@@ -79,8 +83,12 @@ export type StopOutcome = 'stopped' | 'killed' | 'not-running';
  * Stops the process recorded under `name` with SIGTERM (a clean shutdown), then SIGKILL if it
  * has not exited after `graceMs`.
  */
-export async function stopManagedProcess(name: string, graceMs = 60_000): Promise<StopOutcome> {
-  const running = findManagedProcess(name);
+export async function stopManagedProcess(
+  name: string,
+  graceMs = 60_000,
+  marker = processMarker(name),
+): Promise<StopOutcome> {
+  const running = findManagedProcess(name, marker);
   rmSync(pidFile(name), { force: true });
   if (!running) return 'not-running';
   process.kill(running.pid, 'SIGTERM');

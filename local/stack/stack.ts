@@ -20,6 +20,13 @@ import {
   startNode,
   stopNode,
 } from './native-kafka';
+import {
+  operatorEndpoints,
+  operatorStatus,
+  stackProfile,
+  startOperatorServices,
+  stopOperatorServices,
+} from './operator-services';
 import { paths, repoRoot } from './paths';
 import { isPostgresRunning, postgresLogFile, startPostgres, stopPostgres } from './postgres';
 import { runCommandOrThrow } from './run-command';
@@ -59,6 +66,10 @@ export async function stackUp(log: Log): Promise<StackMode> {
   const { brokers, quorum } = await waitForCluster(180_000, log);
   log(`  brokers [${brokers.join(', ')}] registered; quorum leader ${quorum.leaderId}`);
   await migrate(log);
+  if (mode === 'native' && stackProfile() === 'full') {
+    log('Starting the operator services (STACK_PROFILE=lean leaves them out) ...');
+    await startOperatorServices(log);
+  }
   return mode;
 }
 
@@ -87,6 +98,8 @@ export async function stackDown(log: Log): Promise<void> {
     await composeDown();
     return;
   }
+  // Whatever the profile: stop what an earlier full stack:up started.
+  await stopOperatorServices(log);
   // All nodes at once: each node's broker part then makes its controlled shutdown while the
   // controller quorum is still there. One by one, the last node would wait for a quorum that
   // is gone.
@@ -126,6 +139,9 @@ export async function stackStatus(log: Log): Promise<boolean> {
     allUp &&= running;
     log(`  PostgreSQL: ${running ? 'running' : 'stopped'}`);
   }
+  const profile = stackProfile();
+  allUp = operatorStatus(log, profile === 'full') && allUp;
+  if (profile === 'lean') log('  (STACK_PROFILE=lean: the operator services are not expected)');
   return allUp;
 }
 
@@ -144,6 +160,9 @@ export function printEndpoints(mode: StackMode, log: Log): void {
     log(`  Prometheus          ${composeServices.prometheus}`);
     log(`  Grafana             ${composeServices.grafana}`);
   } else {
+    if (stackProfile() === 'full') {
+      for (const [name, url] of operatorEndpoints()) log(`  ${name.padEnd(20)}${url}`);
+    }
     log(`  Logs                ${paths.logs}/ and ${postgresLogFile}`);
   }
 }
