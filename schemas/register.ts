@@ -1,14 +1,15 @@
 /**
  * Registers every topic's JSON Schema under `<topic>-value` with FORWARD compatibility in the
- * Schema Registry at SCHEMA_REGISTRY_URL. An incompatible schema is refused with the registry's
- * message and a non-zero exit. Run: `npx tsx schemas/register.ts`.
+ * Schema Registry at SCHEMA_REGISTRY_URL: Confluent Schema Registry, or Apicurio Registry (its root
+ * or its /apis/ccompat/v7). An incompatible schema is refused with the registry's message and a
+ * non-zero exit. Run: `npm run schemas:register`.
  * The registry checks FORWARD against the latest version only; that the current code can still
  * replay records of every published version (BACKWARD) is guarded by `schemas/json-schema.test.ts`.
  */
 import type { TopicName } from '../lib/kafka/topics';
 import { IncompatibleSchemaError, SchemaError } from './errors';
 import { contractTopics, subjectOf, topicJsonSchema } from './json-schema';
-import { SchemaRegistryClient } from './registry';
+import { resolveRegistryUrl, SchemaRegistryClient } from './registry';
 
 export interface RegistrationResult {
   readonly topic: TopicName;
@@ -22,15 +23,19 @@ export async function registerTopicSchemas(
   registryUrl: string,
   topics: readonly TopicName[] = contractTopics,
   schemaOf: (topic: TopicName) => unknown = topicJsonSchema,
+  subjectFor: (topic: TopicName) => string = subjectOf,
 ): Promise<RegistrationResult[]> {
-  const client = new SchemaRegistryClient(registryUrl);
+  const client = new SchemaRegistryClient(await resolveRegistryUrl(registryUrl));
   const results: RegistrationResult[] = [];
   for (const topic of topics) {
-    const subject = subjectOf(topic);
+    const subject = subjectFor(topic);
     const schema = schemaOf(topic);
     await client.setCompatibility(subject, 'FORWARD');
     const check = await client.checkCompatibility(subject, schema);
-    if (check.status === 'incompatible') throw new IncompatibleSchemaError(subject, check.messages);
+    if (check.status === 'incompatible' && check.messages.length > 0) {
+      throw new IncompatibleSchemaError(subject, check.messages);
+    }
+    // A refusal without reasons (Apicurio): registering is refused too (409), with the registry's message.
     const id = await client.registerSchema(subject, schema);
     results.push({ topic, subject, id, firstVersion: check.status === 'first-version' });
   }

@@ -5,7 +5,9 @@ import { IncompatibleSchemaError, SchemaRegistryError } from './errors';
 import { main, registerTopicSchemas } from './register';
 import { REGISTRY_CONTENT_TYPE } from './registry';
 
-// Responses as the Confluent Schema Registry REST API documents them.
+// Responses as the Confluent Schema Registry REST API documents them. Only the answers a live
+// registry here cannot give stay recorded (Confluent's reasons for an incompatible check, its 422
+// code); registration against the live registry of native mode is in register.integration.test.ts.
 const responses = {
   config: { status: 200, body: { compatibility: 'FORWARD' } },
   subjectNotFound: {
@@ -81,58 +83,6 @@ describe('registerTopicSchemas', () => {
     registry = undefined;
   });
 
-  it('registers a first version: sets FORWARD, finds no subject, posts the schema as a JSON string', async () => {
-    // Prepare
-    registry = await startRegistry((method, path) => {
-      if (method === 'PUT' && path === `/config/${subject}`) return responses.config;
-      if (path === `/compatibility/subjects/${subject}/versions/latest`) return responses.subjectNotFound;
-      return responses.registered;
-    });
-
-    // Act
-    const results = await registerTopicSchemas(registry.url, [topic], () => schema);
-
-    // Assess
-    expect(results).toEqual([{ topic, subject, id: 7, firstVersion: true }]);
-    expect(registry.requests).toEqual([
-      {
-        method: 'PUT',
-        url: `/config/${subject}`,
-        contentType: REGISTRY_CONTENT_TYPE,
-        body: { compatibility: 'FORWARD' },
-      },
-      {
-        method: 'POST',
-        url: `/compatibility/subjects/${subject}/versions/latest?verbose=true`,
-        contentType: REGISTRY_CONTENT_TYPE,
-        body: { schemaType: 'JSON', schema: JSON.stringify(schema) },
-      },
-      {
-        method: 'POST',
-        url: `/subjects/${subject}/versions`,
-        contentType: REGISTRY_CONTENT_TYPE,
-        body: { schemaType: 'JSON', schema: JSON.stringify(schema) },
-      },
-    ]);
-  });
-
-  it('registers a compatible next version', async () => {
-    // Prepare
-    registry = await startRegistry((method, path) =>
-      method === 'PUT'
-        ? responses.config
-        : path.startsWith('/compatibility')
-          ? responses.compatible
-          : responses.registered,
-    );
-
-    // Act
-    const results = await registerTopicSchemas(registry.url, [topic], () => schema);
-
-    // Assess
-    expect(results).toEqual([{ topic, subject, id: 7, firstVersion: false }]);
-  });
-
   it('refuses an incompatible version with the registry messages and registers nothing', async () => {
     // Prepare
     registry = await startRegistry((method, path) =>
@@ -152,24 +102,6 @@ describe('registerTopicSchemas', () => {
     expect(registry.requests.filter((request) => request.url === `/subjects/${subject}/versions`)).toEqual(
       [],
     );
-  });
-
-  it('turns a 409 on registration into IncompatibleSchemaError with the registry message', async () => {
-    // Prepare
-    registry = await startRegistry((method, path) =>
-      method === 'PUT'
-        ? responses.config
-        : path.startsWith('/compatibility')
-          ? responses.compatible
-          : responses.conflict,
-    );
-
-    // Act
-    const act = registerTopicSchemas(registry.url, [topic], () => schema);
-
-    // Assess
-    await expect(act).rejects.toThrow(IncompatibleSchemaError);
-    await expect(act).rejects.toThrow('Schema being registered is incompatible with an earlier schema');
   });
 
   it('reports a 422 invalid schema with its error code', async () => {

@@ -22,6 +22,32 @@ interface RegistryErrorBody {
   message?: string;
 }
 
+/** Where Apicurio Registry serves the Confluent API (its root answers 404 to /subjects). */
+export const APICURIO_CCOMPAT_PATH = '/apis/ccompat/v7';
+
+/**
+ * The base URL of the Confluent API behind `url`: `url` itself when it answers /subjects
+ * (Confluent Schema Registry, or an Apicurio URL that already ends in /apis/ccompat/v7), else
+ * Apicurio's compatibility path under it. So SCHEMA_REGISTRY_URL=http://localhost:8081 serves
+ * both registries.
+ */
+export async function resolveRegistryUrl(url: string): Promise<string> {
+  const base = url.replace(/\/+$/, '');
+  if (base.endsWith(APICURIO_CCOMPAT_PATH)) return base;
+  const answers = async (candidate: string) => {
+    try {
+      const response = await fetch(`${candidate}/subjects`, { headers: { accept: REGISTRY_CONTENT_TYPE } });
+      await response.body?.cancel();
+      return response.ok;
+    } catch (cause) {
+      throw new SchemaRegistryError(`Schema Registry unreachable at ${candidate}`, 0, undefined, { cause });
+    }
+  };
+  if (await answers(base)) return base;
+  const apicurio = `${base}${APICURIO_CCOMPAT_PATH}`;
+  return (await answers(apicurio)) ? apicurio : base;
+}
+
 /** A minimal client of the Confluent Schema Registry REST API, over Node's fetch. */
 export class SchemaRegistryClient {
   readonly #baseUrl: string;
@@ -44,7 +70,8 @@ export class SchemaRegistryClient {
         messages?: string[];
       };
       if (body.is_compatible === true) return { status: 'compatible' };
-      return { status: 'incompatible', messages: body.messages ?? ['the registry gave no reason'] };
+      // Apicurio's Confluent-compatible API gives the verdict without reasons, even when verbose.
+      return { status: 'incompatible', messages: body.messages ?? [] };
     } catch (error) {
       const notFound: readonly number[] = [
         RegistryErrorCode.subjectNotFound,
