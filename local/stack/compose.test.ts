@@ -6,8 +6,13 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { envNameToProperty, parseEnvFile, readBrokerSettings } from './broker-settings';
 import { nativeNodeProperties } from './native-kafka';
+import { kafkaUiPort } from './native-kafka-ui';
+import { prometheusRetention } from './native-prometheus';
+import { registryDefaultCompatibility, registryPort } from './native-schema-registry';
+import { operatorEndpoints } from './operator-services';
 import { paths, repoRoot } from './paths';
-import { composeServices, type KafkaNode, kafkaNodes, postgresLocal } from './topology';
+import { composeAlertsDir, prometheusPort } from './prometheus-config';
+import { bootstrapBrokers, composeServices, type KafkaNode, kafkaNodes, postgresLocal } from './topology';
 
 // The parts of docker-compose.yml these tests read; parsing fails loudly if their shape changes.
 const serviceSchema = z.object({
@@ -737,5 +742,77 @@ describe('Grafana provisioning', () => {
       expect(patterns.length).toBeGreaterThan(0);
       expect(unmatched).toEqual([]);
     });
+  });
+});
+
+describe('native mode runs the same operator services as compose', () => {
+  const hostPortOf = (url: string) => Number(new URL(url).port);
+  // Compose service -> native address (Grafana's dashboards are served by native Prometheus).
+  const nativeOf = Object.fromEntries(operatorEndpoints());
+
+  it('has a native counterpart, on the same host port, for every compose service but the one-shot agent fetcher', () => {
+    // Prepare
+    const pairs: Record<string, string | undefined> = {
+      'schema-registry': nativeOf['Schema Registry'],
+      'kafka-ui': nativeOf['Kafka UI'],
+      prometheus: nativeOf.Prometheus,
+    };
+
+    // Act
+    const operatorServices = Object.keys(compose.services).filter(
+      (name) => !/^kafka-\d$/.test(name) && !['postgres', 'jmx-exporter-agent', 'grafana'].includes(name),
+    );
+
+    // Assess
+    expect(operatorServices.sort()).toEqual(Object.keys(pairs).sort());
+    for (const [name, nativeUrl] of Object.entries(pairs)) {
+      expect(nativeUrl).toBeDefined();
+      expect(publications(service(name)).map((p) => p.hostPort)).toEqual([hostPortOf(nativeUrl ?? '')]);
+    }
+    expect([registryPort, kafkaUiPort, prometheusPort]).toEqual([8081, 8080, 9090]);
+  });
+
+  it("serves Grafana's provisioned dashboards from native Prometheus, from the folder compose mounts", () => {
+    // Act
+    const mounted = mountTarget(service('grafana'), 'local/monitoring/grafana/dashboards');
+
+    // Assess
+    expect(mounted).toBeDefined();
+    expect(resolve(paths.dashboards)).toBe(resolve(repoRoot, 'local/monitoring/grafana/dashboards'));
+    expect(nativeOf.Dashboards).toBe(`${nativeOf.Prometheus}/consoles/index.html`);
+  });
+
+  it('gives both Prometheus the same configuration file, alert rules and retention', () => {
+    // Prepare
+    const prometheus = service('prometheus');
+
+    // Act
+    const alerts = mountTarget(prometheus, 'local/monitoring/alerts');
+
+    // Assess
+    expect(alerts).toBe(composeAlertsDir);
+    expect(mountTarget(prometheus, 'local/monitoring/prometheus.yml')).toBeDefined();
+    expect(resolve(paths.prometheusConfig)).toBe(resolve(repoRoot, 'local/monitoring/prometheus.yml'));
+    expect(prometheus.command).toContain(`--storage.tsdb.retention.time=${prometheusRetention}`);
+    expect(publications(prometheus)).toEqual([{ hostPort: prometheusPort, containerPort: prometheusPort }]);
+  });
+
+  it('starts both registries with FORWARD as the registry-wide compatibility', () => {
+    // Act
+    const composeLevel = env(service('schema-registry'), 'SCHEMA_REGISTRY_SCHEMA_COMPATIBILITY_LEVEL');
+
+    // Assess
+    expect(composeLevel.toUpperCase()).toBe(registryDefaultCompatibility);
+  });
+
+  it('points both Kafka UIs at the same three brokers', () => {
+    // Act
+    const composeBootstrap = env(service('kafka-ui'), 'KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS').split(',');
+
+    // Assess
+    expect(composeBootstrap.map((address) => address.split(':')[0])).toEqual(
+      kafkaNodes.map((node) => kafkaServiceName(node)),
+    );
+    expect(bootstrapBrokers).toEqual(kafkaNodes.map((node) => `localhost:${node.port}`));
   });
 });

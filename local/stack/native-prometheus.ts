@@ -15,6 +15,8 @@ const consolesDir = join(paths.prometheus, 'consoles');
 // The generated config's path in the command line marks the process as this stack's.
 const marker = `--config.file=${nativeConfigFile}`;
 export const prometheusLogFile = join(paths.logs, 'prometheus.log');
+/** How long samples are kept (compose: the same --storage.tsdb.retention.time). */
+export const prometheusRetention = '7d';
 
 /** Writes the native configuration and the dashboards' console pages under .stack/prometheus. */
 export function writePrometheusFiles(): void {
@@ -53,7 +55,7 @@ export async function startPrometheus(): Promise<'started' | 'running'> {
     [
       marker,
       `--storage.tsdb.path=${join(paths.prometheus, 'data')}`,
-      '--storage.tsdb.retention.time=7d',
+      `--storage.tsdb.retention.time=${prometheusRetention}`,
       `--web.listen-address=127.0.0.1:${prometheusPort}`,
       `--web.console.templates=${consolesDir}`,
       `--web.console.libraries=${join(paths.monitoring, 'consoles')}`,

@@ -133,6 +133,26 @@ export const stopSchemaRegistry = (): Promise<StopOutcome> => stopManagedProcess
 
 export const schemaRegistryPid = (): number | undefined => findManagedProcess(registryName)?.pid;
 
+/**
+ * The registry-wide compatibility level, as compose's Confluent registry sets it
+ * (SCHEMA_REGISTRY_SCHEMA_COMPATIBILITY_LEVEL); `schemas:register` also sets it per subject.
+ */
+export const registryDefaultCompatibility = 'FORWARD';
+
+/** Sets the registry-wide compatibility level (Apicurio keeps it in memory: once per start). */
+export async function configureSchemaRegistry(): Promise<void> {
+  const response = await fetch(`${nativeRegistryUrl}/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify({ compatibility: registryDefaultCompatibility }),
+  });
+  if (!response.ok) {
+    throw new Error(
+      `Schema Registry: setting ${registryDefaultCompatibility} compatibility failed: HTTP ${response.status} ${await response.text()}`,
+    );
+  }
+}
+
 /** True once the Confluent-compatible API answers. */
 export async function schemaRegistryReady(): Promise<boolean> {
   try {

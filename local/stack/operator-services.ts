@@ -15,6 +15,7 @@ import {
   stopPrometheus,
 } from './native-prometheus';
 import {
+  configureSchemaRegistry,
   nativeRegistryUrl,
   registryLogFile,
   schemaRegistryPid,
@@ -47,6 +48,8 @@ interface OperatorService {
   readonly stop: () => Promise<StopOutcome>;
   readonly pid: () => number | undefined;
   readonly ready: () => Promise<boolean>;
+  /** Run once it answers (idempotent). */
+  readonly configure?: () => Promise<void>;
 }
 
 export const operatorServices: readonly OperatorService[] = [
@@ -67,6 +70,7 @@ export const operatorServices: readonly OperatorService[] = [
     stop: stopSchemaRegistry,
     pid: schemaRegistryPid,
     ready: schemaRegistryReady,
+    configure: configureSchemaRegistry,
   },
   {
     name: 'Kafka UI',
@@ -84,7 +88,10 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 async function waitReady(service: OperatorService, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await service.ready()) return;
+    if (await service.ready()) {
+      await service.configure?.();
+      return;
+    }
     if (service.pid() === undefined) {
       throw new Error(`${service.name} exited while starting: read ${service.logFile}`);
     }
@@ -95,12 +102,19 @@ async function waitReady(service: OperatorService, timeoutMs: number): Promise<v
   );
 }
 
-/** Starts every operator service (each fetched on first use) and waits until each answers. */
-export async function startOperatorServices(log: Log, timeoutMs = 120_000): Promise<void> {
+/**
+ * Starts every operator service that does not run (each fetched on first use), without waiting:
+ * their start-up overlaps the cluster's readiness check and the migrations.
+ */
+export async function launchOperatorServices(log: Log): Promise<void> {
   for (const service of operatorServices) {
     const outcome = await service.start(log);
     log(`  ${service.name}: ${outcome} (pid ${service.pid()}, log ${service.logFile})`);
   }
+}
+
+/** Waits until every operator service answers, then configures those that need it. */
+export async function awaitOperatorServices(timeoutMs = 120_000): Promise<void> {
   await Promise.all(operatorServices.map((service) => waitReady(service, timeoutMs)));
 }
 

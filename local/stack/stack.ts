@@ -21,10 +21,11 @@ import {
   stopNode,
 } from './native-kafka';
 import {
+  awaitOperatorServices,
+  launchOperatorServices,
   operatorEndpoints,
   operatorStatus,
   stackProfile,
-  startOperatorServices,
   stopOperatorServices,
 } from './operator-services';
 import { paths, repoRoot } from './paths';
@@ -62,13 +63,18 @@ export async function stackUp(log: Log): Promise<StackMode> {
       log(`  PostgreSQL: ${outcome} (log ${postgresLogFile})`);
     }
   }
+  const operators = mode === 'native' && stackProfile() === 'full';
+  if (operators) {
+    log('Starting the operator services (STACK_PROFILE=lean leaves them out) ...');
+    await launchOperatorServices(log);
+  }
   log('Waiting for three registered brokers and a controller quorum leader ...');
   const { brokers, quorum } = await waitForCluster(180_000, log);
   log(`  brokers [${brokers.join(', ')}] registered; quorum leader ${quorum.leaderId}`);
   await migrate(log);
-  if (mode === 'native' && stackProfile() === 'full') {
-    log('Starting the operator services (STACK_PROFILE=lean leaves them out) ...');
-    await startOperatorServices(log);
+  if (operators) {
+    log('Waiting for the operator services ...');
+    await awaitOperatorServices();
   }
   return mode;
 }

@@ -32,7 +32,7 @@ export const postgresLocal = {
 
 export const localDatabaseUrl = `postgres://${postgresLocal.user}:${postgresLocal.password}@${postgresLocal.host}:${postgresLocal.port}/${postgresLocal.database}`;
 
-/** The other services of compose mode (native mode runs Kafka and PostgreSQL only). */
+/** The other services of compose mode (native mode's counterparts: local/stack/operator-services.ts). */
 export const composeServices = {
   schemaRegistry: 'http://localhost:8081',
   kafkaUi: 'http://localhost:8080',
