@@ -57,7 +57,9 @@ export async function startKafkaUi(log: (line: string) => void): Promise<'starte
   return 'started';
 }
 
-export const stopKafkaUi = (): Promise<StopOutcome> => stopManagedProcess(kafkaUiName, 15_000);
+// The whole process group: the sessions' kaskade processes outlive textual-serve otherwise.
+export const stopKafkaUi = (): Promise<StopOutcome> =>
+  stopManagedProcess(kafkaUiName, 5_000, processMarker(kafkaUiName), true);
 
 export const kafkaUiPid = (): number | undefined => findManagedProcess(kafkaUiName)?.pid;
 

@@ -86,4 +86,31 @@ describe('managed processes of the native stack', () => {
     await new Promise((done) => setTimeout(done, 300));
     expect(gone(started.pid)).toBe(true);
   });
+
+  it('stops a process group: the leader and a child that ignores SIGTERM', async () => {
+    // Prepare: a server whose child (a session) ignores SIGTERM and would outlive it.
+    const name = 'group-leader';
+    const childPidFile = join(paths.run, 'group-child.pid');
+    const started = processes.startManagedProcess(
+      name,
+      'bash',
+      [
+        '-c',
+        `bash -c 'trap "" TERM; while true; do sleep 0.1; done' & echo $! > ${childPidFile}; trap "exit 0" TERM; while true; do sleep 0.1; done`,
+        processes.processMarker(name),
+      ],
+      join(paths.logs, `${name}.log`),
+    );
+    await new Promise((done) => setTimeout(done, 500));
+    const child = Number(readFileSync(childPidFile, 'utf8').trim());
+
+    // Act
+    const outcome = await processes.stopManagedProcess(name, 5_000, processes.processMarker(name), true);
+
+    // Assess
+    await new Promise((done) => setTimeout(done, 300));
+    expect(outcome).toBe('stopped');
+    expect(gone(started.pid)).toBe(true);
+    expect(gone(child)).toBe(true);
+  });
 });

@@ -81,22 +81,37 @@ export type StopOutcome = 'stopped' | 'killed' | 'not-running';
 
 /**
  * Stops the process recorded under `name` with SIGTERM (a clean shutdown), then SIGKILL if it
- * has not exited after `graceMs`.
+ * has not exited after `graceMs`. With `processGroup`, the signals go to its whole process group
+ * (it leads one: started detached), and whatever is left of the group once it is gone is killed:
+ * for a server that runs children of its own (the Kafka UI's sessions).
  */
 export async function stopManagedProcess(
   name: string,
   graceMs = 60_000,
   marker = processMarker(name),
+  processGroup = false,
 ): Promise<StopOutcome> {
   const running = findManagedProcess(name, marker);
   rmSync(pidFile(name), { force: true });
   if (!running) return 'not-running';
-  process.kill(running.pid, 'SIGTERM');
+  const target = processGroup ? -running.pid : running.pid;
+  const signal = (kind: NodeJS.Signals) => {
+    try {
+      process.kill(target, kind);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal('SIGTERM');
   const deadline = Date.now() + graceMs;
+  let outcome: StopOutcome = 'killed';
   while (Date.now() < deadline) {
-    if (!commandLineOf(running.pid) || isZombie(running.pid)) return 'stopped';
+    if (!commandLineOf(running.pid) || isZombie(running.pid)) {
+      outcome = 'stopped';
+      break;
+    }
     await sleep(200);
   }
-  process.kill(running.pid, 'SIGKILL');
-  return 'killed';
+  if (outcome === 'killed' || processGroup) signal('SIGKILL');
+  return outcome;
 }
