@@ -1,7 +1,6 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 import type { Server } from 'node:http';
 import type { Browser } from 'puppeteer-core';
+import { z } from 'zod';
 import { createEmulatorMetrics, type EmulatorMetrics, serveMetrics } from '../offline/metrics';
 import { artifactPath, launchChromium } from '../stack/browser';
 import { consoleExpression, readDashboards } from '../stack/dashboard-consoles';
@@ -39,6 +38,26 @@ const query = (promql: string) =>
   prometheus<{ result: VectorSample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`).then(
     (data) => data.result,
   );
+
+// Runs in the page (a string, so that this file needs no DOM types): what each panel shows.
+const readPanelsScript = `[...document.querySelectorAll('.billing-panel')].map((panel) => ({
+  title: panel.dataset.title ?? '',
+  kind: panel.classList.contains('billing-stat') ? 'stat' : 'timeseries',
+  value: panel.querySelector('.billing-value')?.textContent?.trim() ?? '',
+  lines: panel.querySelectorAll('svg path').length,
+  legend: [...panel.querySelectorAll('.rickshaw_legend .label')].map((label) => label.textContent ?? ''),
+  error: panel.querySelector('.prom_graph_error')?.textContent ?? '',
+}))`;
+const panelsSchema = z.array(
+  z.object({
+    title: z.string(),
+    kind: z.enum(['stat', 'timeseries']),
+    value: z.string(),
+    lines: z.number(),
+    legend: z.array(z.string()),
+    error: z.string(),
+  }),
+);
 
 interface Target {
   labels: Record<string, string>;
@@ -166,18 +185,7 @@ describe('the dashboards as Prometheus consoles, in headless Chromium', () => {
 
       // Act
       await page.goto(`${prometheusUrl}/consoles/${uid}.html`, { waitUntil: 'networkidle0' });
-      const panels = await page.evaluate(() =>
-        [...document.querySelectorAll<HTMLElement>('.billing-panel')].map((panel) => ({
-          title: panel.dataset.title ?? '',
-          kind: panel.classList.contains('billing-stat') ? 'stat' : 'timeseries',
-          value: panel.querySelector('.billing-value')?.textContent?.trim() ?? '',
-          lines: panel.querySelectorAll('svg path').length,
-          legend: [...panel.querySelectorAll('.rickshaw_legend .label')].map(
-            (label) => label.textContent ?? '',
-          ),
-          error: panel.querySelector('.prom_graph_error')?.textContent ?? '',
-        })),
-      );
+      const panels = panelsSchema.parse(await page.evaluate(readPanelsScript));
       await page.screenshot({ path: artifactPath(`dashboard-${uid}.png`) });
       await page.close();
 
