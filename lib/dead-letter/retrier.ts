@@ -2,13 +2,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import { decodeMskEvent, type MskRecordOrigin } from '../msk';
 import type { EventPublisher } from '../outbox';
-import { LetterAction } from './constants';
-import { type IncomingLetter, lettersOfRecord } from './incoming';
-import { reapplyLetter } from './reapply';
+import { publishLeftovers } from '../projection/outbox-sweep';
+import { DeadLetterStatus, LetterAction } from './constants';
+import { type LetterSource, lettersOfRecord } from './incoming';
+import { projectorOfTopic, reapplyLetter } from './reapply';
 import { isLastAttempt, type RetrySettings } from './schedule';
 import {
   claimDueLetters,
   claimLetter,
+  type LetterToStore,
   recordAttempt,
   type StoredLetter,
   type StoreReport,
@@ -31,12 +33,26 @@ export async function receiveDeadLetters(
 ): Promise<StoreReport & { readonly received: number }> {
   // Every record decodes to its letters (never a failure): bad letters are letters too.
   const decoded = decodeMskEvent(event, ({ value }) => ({ ok: true, event: value }));
-  const letters: (IncomingLetter & { letterPartition: number; letterOffset: string })[] = [];
+  const letters: (LetterToStore & { letterPartition: number; letterOffset: string })[] = [];
   for (const batch of decoded.partitions) {
     for (const record of batch.records) {
       const origin: MskRecordOrigin = record.origin;
+      const letterRecord: LetterSource = {
+        topic: origin.topic,
+        partition: origin.partition,
+        offset: origin.offset,
+        key: origin.key,
+        value: origin.value,
+        headers: origin.headers,
+        timestamp: origin.timestamp,
+      };
       for (const letter of lettersOfRecord(origin)) {
-        letters.push({ ...letter, letterPartition: origin.partition, letterOffset: origin.offset });
+        letters.push({
+          ...letter,
+          letterPartition: origin.partition,
+          letterOffset: origin.offset,
+          letterRecord,
+        });
       }
     }
   }
@@ -66,6 +82,8 @@ export interface RetrierReport {
   readonly retryLater: number;
   readonly parked: number;
   readonly errors: number;
+  /** Outbox rows published by the sweep (leftovers older than a minute, of any source partition). */
+  readonly outboxPublished: number;
 }
 
 interface AttemptDependencies {
@@ -83,12 +101,18 @@ async function attemptClaimed(
     readonly reason?: string;
   },
 ) {
+  // A replay is the last word only for a parked letter (out of retries, or permanent): a letter
+  // that still has retries is re-applied now, and given up by no one but its schedule.
   const lastAttempt = isLastAttempt({
     attempt: letter.attempts + 1,
-    replay: context.action === LetterAction.replay,
+    replay: context.action === LetterAction.replay && letter.status === DeadLetterStatus.parked,
     settings: context.settings,
   });
-  const outcome = await reapplyLetter(letter, dependencies, { ...context, lastAttempt });
+  const outcome = await reapplyLetter(letter, dependencies, {
+    ...context,
+    lastAttempt,
+    leaseMs: context.settings.leaseMs,
+  });
   const recorded = await recordAttempt(dependencies.pool, letter, outcome, {
     token,
     now: context.now,
@@ -124,7 +148,15 @@ export async function retryDueLetters(
     limit: context.settings.batchSize,
     leaseMs: context.settings.leaseMs,
   });
-  const report = { attempted: letters.length, resolved: 0, rejected: 0, retryLater: 0, parked: 0, errors: 0 };
+  const report = {
+    attempted: letters.length,
+    resolved: 0,
+    rejected: 0,
+    retryLater: 0,
+    parked: 0,
+    errors: 0,
+    outboxPublished: 0,
+  };
   for (const letter of letters) {
     const { outcome, parked } = await attemptClaimed(letter, token, dependencies, {
       ...context,
@@ -146,6 +178,16 @@ export async function retryDueLetters(
     else if (parked) report.parked += 1;
     else report.retryLater += 1;
   }
+  // Rows a re-application (or a batch) failed to publish would wait for their partition's next
+  // batch, which on a quiet partition never comes: every run publishes those older than a minute.
+  const swept = await publishLeftovers(
+    dependencies.pool,
+    dependencies.publisher,
+    Object.values(projectorOfTopic),
+    context,
+  );
+  report.outboxPublished = swept.published;
+  report.errors += swept.errors;
   return report;
 }
 
@@ -184,7 +226,13 @@ export async function replayLetter(
     case 'failed':
       return {
         id,
-        result: `failed again (${outcome.code}: ${outcome.message})${parked ? ': parked' : ': parked still'}`,
+        result: `failed again (${outcome.code}: ${outcome.message})${
+          parked
+            ? ': parked'
+            : claimed.letter.status === 'parked'
+              ? ': parked still'
+              : ': retried on its schedule'
+        }`,
       };
     case 'error':
       return { id, result: `error, nothing changed: ${outcome.message}` };

@@ -3,9 +3,17 @@ import type { Pool } from 'pg';
 import { FailureClass } from '../../schemas';
 import type { Queryable } from '../outbox';
 import { inTransaction } from '../read-model/transaction';
-import { DeadLetterStatus, LetterAction, LetterOrigin } from './constants';
-import type { IncomingLetter, LetterSource } from './incoming';
+import { DeadLetterStatus, LetterAction, LetterFailureCode, LetterOrigin } from './constants';
+import { type IncomingLetter, invalidLetter, type LetterSource } from './incoming';
+import { moneyInFlightOf } from './money-in-flight';
 import { nextStepAfterFailure, type RetrySettings } from './schedule';
+import {
+  headersOfStored,
+  type StoredHeader,
+  storableHeaders,
+  storableMessage,
+  storableText,
+} from './storable';
 
 /** A stored letter, as the retrier and the CLI read it. */
 export interface StoredLetter {
@@ -40,7 +48,7 @@ export const letterOfRow = (row: Record<string, unknown>): StoredLetter => ({
     offset: String(row.source_offset),
     key: (row.source_key as string | null) ?? null,
     value: (row.source_value as string | null) ?? null,
-    headers: row.source_headers as LetterSource['headers'],
+    headers: headersOfStored(row.source_headers as StoredHeader[]),
     timestamp: iso(row.source_timestamp),
   },
   handler: String(row.handler),
@@ -75,9 +83,9 @@ export async function recordAction(
     [
       entry.letterId,
       entry.action,
-      entry.outcome,
-      entry.actor,
-      entry.reason ?? null,
+      storableMessage(entry.outcome),
+      storableText(entry.actor),
+      entry.reason === undefined || entry.reason === null ? null : storableMessage(entry.reason),
       entry.attempt ?? null,
       entry.at,
     ],
@@ -92,88 +100,140 @@ export interface StoreReport {
   readonly parked: readonly { readonly id: string; readonly code: string; readonly reason: string }[];
 }
 
+/** A letter to store, with where it was read on billing.dead-letter. */
+export type LetterToStore = IncomingLetter & {
+  readonly letterPartition?: number;
+  readonly letterOffset?: string;
+  /** The billing.dead-letter record that carried it: kept whole if the letter cannot be stored. */
+  readonly letterRecord?: LetterSource;
+};
+
+type StoreContext = { readonly now: Date; readonly settings: RetrySettings; readonly random: () => number };
+
+/** SQLSTATE classes of a value PostgreSQL refuses (data exception, constraint, program limit such as an index row too big). */
+const REFUSED_VALUE_CLASSES: ReadonlySet<string> = new Set(['22', '23', '54']);
+
+const isRefusedValue = (error: unknown): error is Error & { readonly code: string } => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && REFUSED_VALUE_CLASSES.has(code.slice(0, 2));
+};
+
 /**
  * Stores letters once per source record (topic, partition, offset): a redelivered letter, or a
  * second letter of the same record, changes nothing. A permanent letter is parked at once; a
- * retryable one is due after the backoff of its attempt. One transaction for the batch.
+ * retryable one is due after the backoff of its attempt. One transaction for the batch. Every
+ * text is made storable first (NUL escaped, lone surrogates replaced; the source record's bytes
+ * stay base64). A letter PostgreSQL still refuses (a value out of range, a field too big to index)
+ * is stored instead as a parked letter whose source is the billing.dead-letter record that carried
+ * it, byte for byte: one poison letter never blocks the dead-letter partition.
  */
 export async function storeLetters(
   pool: Pool,
-  letters: readonly (IncomingLetter & {
-    readonly letterPartition?: number;
-    readonly letterOffset?: string;
-  })[],
-  context: { readonly now: Date; readonly settings: RetrySettings; readonly random: () => number },
+  letters: readonly LetterToStore[],
+  context: StoreContext,
 ): Promise<StoreReport> {
   return inTransaction(pool, async (client) => {
     let stored = 0;
     const parked: { id: string; code: string; reason: string }[] = [];
     for (const letter of letters) {
-      const step = nextStepAfterFailure({
-        attempts: letter.failure.attempt,
-        permanent: letter.failure.class === FailureClass.permanent,
-        now: context.now,
-        settings: context.settings,
-        random: context.random(),
-      });
-      const status = step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.received;
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO dead_letters (id, source_topic, source_partition, source_offset, source_key, source_value,
-           source_headers, source_timestamp, origin, handler, failure_class, failure_code, failure_message, status,
-           attempts, next_attempt_at, marker_state, park_reason, received_at, updated_at, letter_partition, letter_offset)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
-         ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
-         RETURNING id`,
-        [
-          letter.id,
-          letter.source.topic,
-          letter.source.partition,
-          letter.source.offset,
-          letter.source.key,
-          letter.source.value,
-          JSON.stringify(letter.source.headers),
-          letter.source.timestamp,
-          letter.origin,
-          letter.handler,
-          letter.failure.class,
-          letter.failure.code,
-          letter.failure.message,
-          status,
-          letter.failure.attempt,
-          step.kind === 'retry' ? step.at : null,
-          // Our envelope: the handler marked the record processed when it dead-lettered it.
-          letter.origin === LetterOrigin.envelope ? 'dead-letter' : 'cleared',
-          step.kind === 'park' ? step.reason : null,
-          context.now,
-          letter.letterPartition ?? null,
-          letter.letterOffset ?? null,
-        ],
-      );
-      if (inserted.rowCount !== 1) continue;
-      stored += 1;
-      await recordAction(client, {
-        letterId: letter.id,
-        action: LetterAction.received,
-        outcome: status,
-        actor: 'dead-letter',
-        reason: `${letter.failure.class} ${letter.failure.code}: ${letter.failure.message}`,
-        attempt: letter.failure.attempt,
-        at: context.now,
-      });
-      if (step.kind === 'park') {
-        parked.push({ id: letter.id, code: letter.failure.code, reason: step.reason });
-        await recordAction(client, {
-          letterId: letter.id,
-          action: LetterAction.parked,
-          outcome: DeadLetterStatus.parked,
-          actor: 'dead-letter',
-          reason: step.reason,
-          at: context.now,
-        });
+      await client.query('SAVEPOINT letter');
+      let outcome: { stored: boolean; parked?: { id: string; code: string; reason: string } };
+      try {
+        outcome = await storeLetter(client, letter, context);
+      } catch (error) {
+        if (!isRefusedValue(error) || !letter.letterRecord) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT letter');
+        const source = letter.source;
+        outcome = await storeLetter(
+          client,
+          {
+            ...invalidLetter(
+              letter.letterRecord,
+              `the letter of ${source.topic.slice(0, 300)}-${source.partition}@${source.offset.slice(0, 30)} (${letter.failure.code.slice(0, 100)}) could not be stored: SQLSTATE ${error.code}: ${error.message}; the dead-letter record that carried it is kept whole`,
+              LetterFailureCode.unstorable,
+            ),
+            letterPartition: letter.letterPartition,
+            letterOffset: letter.letterOffset,
+          },
+          context,
+        );
       }
+      await client.query('RELEASE SAVEPOINT letter');
+      if (outcome.stored) stored += 1;
+      if (outcome.parked) parked.push(outcome.parked);
     }
     return { stored, duplicates: letters.length - stored, parked };
   });
+}
+
+/** One letter's row and history; nothing when its source record already has a letter. */
+async function storeLetter(
+  client: Queryable,
+  letter: LetterToStore,
+  context: StoreContext,
+): Promise<{ stored: boolean; parked?: { id: string; code: string; reason: string } }> {
+  const step = nextStepAfterFailure({
+    attempts: letter.failure.attempt,
+    permanent: letter.failure.class === FailureClass.permanent,
+    now: context.now,
+    settings: context.settings,
+    random: context.random(),
+  });
+  const status = step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.received;
+  const code = storableMessage(letter.failure.code);
+  const message = storableMessage(letter.failure.message);
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO dead_letters (id, source_topic, source_partition, source_offset, source_key, source_value,
+       source_headers, source_timestamp, origin, handler, failure_class, failure_code, failure_message, status,
+       attempts, next_attempt_at, marker_state, park_reason, received_at, updated_at, letter_partition, letter_offset)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
+     ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
+     RETURNING id`,
+    [
+      letter.id,
+      storableText(letter.source.topic),
+      letter.source.partition,
+      letter.source.offset,
+      letter.source.key === null ? null : storableText(letter.source.key),
+      letter.source.value === null ? null : storableText(letter.source.value),
+      JSON.stringify(storableHeaders(letter.source.headers)),
+      letter.source.timestamp,
+      letter.origin,
+      storableText(letter.handler),
+      letter.failure.class,
+      code,
+      message,
+      status,
+      letter.failure.attempt,
+      step.kind === 'retry' ? step.at : null,
+      // Our envelope: the handler marked the record processed when it dead-lettered it.
+      letter.origin === LetterOrigin.envelope ? 'dead-letter' : 'cleared',
+      step.kind === 'park' ? step.reason : null,
+      context.now,
+      letter.letterPartition ?? null,
+      letter.letterOffset ?? null,
+    ],
+  );
+  if (inserted.rowCount !== 1) return { stored: false };
+  await recordAction(client, {
+    letterId: letter.id,
+    action: LetterAction.received,
+    outcome: status,
+    actor: 'dead-letter',
+    reason: `${letter.failure.class} ${code}: ${message}`,
+    attempt: letter.failure.attempt,
+    at: context.now,
+  });
+  if (step.kind !== 'park') return { stored: true };
+  await recordAction(client, {
+    letterId: letter.id,
+    action: LetterAction.parked,
+    outcome: DeadLetterStatus.parked,
+    actor: 'dead-letter',
+    reason: step.reason,
+    at: context.now,
+  });
+  return { stored: true, parked: { id: letter.id, code, reason: step.reason } };
 }
 
 /**
@@ -202,7 +262,11 @@ export async function claimDueLetters(
   return { token, letters: rows.map(letterOfRow) };
 }
 
-/** Claims one letter by id for an operator's replay (unless a retrier holds its lease). */
+/**
+ * Claims one letter by id for an operator's replay (unless a retrier or another replay holds its
+ * lease): a parked letter is leased too, its `next_attempt_at` the lease's end (the retrier does
+ * not claim parked letters; a failed replay clears it again).
+ */
 export async function claimLetter(
   db: Queryable,
   id: string,
@@ -212,7 +276,7 @@ export async function claimLetter(
 > {
   const token = randomUUID();
   const { rows } = await db.query(
-    `UPDATE dead_letters SET lease_token = $2, next_attempt_at = CASE WHEN status = 'parked' THEN next_attempt_at ELSE $4 END
+    `UPDATE dead_letters SET lease_token = $2, next_attempt_at = $4
       WHERE id = $1 AND status IN ('received', 'retrying', 'parked')
         AND (lease_token IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= $3)
      RETURNING ${COLUMNS}`,
@@ -338,21 +402,31 @@ export async function recordAttempt(
       [letter.id, context.token],
     );
     const current = rows[0];
+    // A letter resolved or discarded meanwhile (by an attempt that held it before this lease, or
+    // an operator) keeps its status: a late failure must not reopen or park it.
+    const open =
+      current !== undefined &&
+      current.status !== DeadLetterStatus.resolved &&
+      current.status !== DeadLetterStatus.discarded;
     let parked = false;
     let parkReason: string | undefined;
     let attempt: number | null = null;
-    if (current && outcome.kind === 'failed') {
-      attempt = current.attempts + 1;
-      const step =
-        context.action === LetterAction.replay
-          ? { kind: 'park' as const, reason: `replay by ${context.actor} failed` }
-          : nextStepAfterFailure({
-              attempts: attempt,
-              permanent: outcome.failureClass === FailureClass.permanent,
-              now: context.now,
-              settings: context.settings,
-              random: context.random,
-            });
+    if (current && open && outcome.kind === 'failed') {
+      // A replay of a parked letter is its last word; a replay of a letter with retries left is an
+      // extra attempt that uses none of them: it keeps its schedule (unless the failure is permanent).
+      const replayOfParked =
+        context.action === LetterAction.replay && current.status === DeadLetterStatus.parked;
+      const extra = context.action === LetterAction.replay && !replayOfParked;
+      attempt = extra ? current.attempts : current.attempts + 1;
+      const step = replayOfParked
+        ? { kind: 'park' as const, reason: `replay by ${context.actor} failed` }
+        : nextStepAfterFailure({
+            attempts: extra ? Math.min(attempt, context.settings.maxAttempts - 1) : attempt,
+            permanent: outcome.failureClass === FailureClass.permanent,
+            now: context.now,
+            settings: context.settings,
+            random: context.random,
+          });
       parked = step.kind === 'park' && current.status !== DeadLetterStatus.parked;
       parkReason =
         step.kind === 'park' ? `${step.reason}; last: ${outcome.code}: ${outcome.message}` : undefined;
@@ -366,25 +440,31 @@ export async function recordAttempt(
           step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.retrying,
           step.kind === 'retry' ? step.at : null,
           outcome.failureClass,
-          outcome.code,
-          outcome.message.slice(0, 10_000),
-          parkReason ?? null,
+          storableMessage(outcome.code),
+          storableMessage(outcome.message),
+          parkReason === undefined ? null : storableMessage(parkReason),
           context.now,
         ],
       );
-    } else if (current && outcome.kind === 'error' && current.status !== DeadLetterStatus.resolved) {
+    } else if (current && open && outcome.kind === 'error') {
       // Not the letter's fault: retried after the lease, the attempt does not count.
-      await client.query('UPDATE dead_letters SET lease_token = NULL, updated_at = $2 WHERE id = $1', [
-        letter.id,
-        context.now,
-      ]);
+      await client.query(
+        `UPDATE dead_letters SET lease_token = NULL, updated_at = $2,
+           next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END
+          WHERE id = $1`,
+        [letter.id, context.now],
+      );
     } else if (current) {
       await client.query('UPDATE dead_letters SET lease_token = NULL WHERE id = $1', [letter.id]);
     }
     await recordAction(client, {
       letterId: letter.id,
       action: context.action,
-      outcome: current ? outcome.kind : 'lease-lost',
+      outcome: !current
+        ? 'lease-lost'
+        : open || outcome.kind !== 'failed'
+          ? outcome.kind
+          : `failed, ignored: already ${current.status}`,
       actor: context.actor,
       reason: historyReasonOf(outcome) ?? context.reason ?? null,
       attempt,
@@ -404,31 +484,63 @@ export async function recordAttempt(
   });
 }
 
-/** Discards a letter for a reason (final; nothing is deleted). Null when there is no such letter. */
+/** What an operator's discard did. */
+export interface DiscardResult {
+  readonly discarded: boolean;
+  readonly status: DeadLetterStatus;
+  /** Why it was refused, and what to do instead (money in flight, or an attempt holds the letter). */
+  readonly refused?: string;
+}
+
+/**
+ * Discards a letter for a reason (final; nothing is deleted). Null when there is no such letter.
+ * Refused for a letter whose record holds a transfer's money in transfers-in-flight (discarding
+ * it would strand the money: replay it instead), and while an attempt holds its lease.
+ */
 export async function discardLetter(
   db: Queryable,
   id: string,
   context: { readonly reason: string; readonly by: string; readonly now: Date },
-): Promise<{ readonly discarded: boolean; readonly status: DeadLetterStatus } | null> {
-  const { rows } = await db.query<{ status: DeadLetterStatus }>(
-    `WITH updated AS (
-       UPDATE dead_letters SET status = 'discarded', next_attempt_at = NULL, lease_token = NULL, updated_at = $2
-        WHERE id = $1 AND status IN ('received', 'retrying', 'parked') RETURNING id)
-     SELECT status, EXISTS (SELECT 1 FROM updated) AS discarded FROM dead_letters WHERE id = $1`,
-    [id, context.now],
-  );
-  const row = rows[0] as { status: DeadLetterStatus; discarded?: boolean } | undefined;
-  if (!row) return null;
+): Promise<DiscardResult | null> {
+  const letter = await findLetter(db, id);
+  if (!letter) return null;
+  const open =
+    letter.status === DeadLetterStatus.received ||
+    letter.status === DeadLetterStatus.retrying ||
+    letter.status === DeadLetterStatus.parked;
+  const inFlight = open ? moneyInFlightOf(letter) : undefined;
+  let result: DiscardResult;
+  if (inFlight) {
+    result = { discarded: false, status: letter.status, refused: inFlight };
+  } else {
+    const { rows } = await db.query<{ status: DeadLetterStatus; discarded: boolean }>(
+      `WITH updated AS (
+         UPDATE dead_letters SET status = 'discarded', next_attempt_at = NULL, lease_token = NULL, updated_at = $2
+          WHERE id = $1 AND status IN ('received', 'retrying', 'parked')
+            AND (lease_token IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= $2)
+          RETURNING id)
+       SELECT status, EXISTS (SELECT 1 FROM updated) AS discarded FROM dead_letters WHERE id = $1`,
+      [id, context.now],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    result = row.discarded
+      ? { discarded: true, status: DeadLetterStatus.discarded }
+      : row.status === DeadLetterStatus.resolved || row.status === DeadLetterStatus.discarded
+        ? { discarded: false, status: row.status }
+        : {
+            discarded: false,
+            status: row.status,
+            refused: 'an attempt holds the letter (its lease has not run out): try again later',
+          };
+  }
   await recordAction(db, {
     letterId: id,
     action: LetterAction.discard,
-    outcome: row.discarded ? DeadLetterStatus.discarded : `refused: ${row.status}`,
+    outcome: result.discarded ? DeadLetterStatus.discarded : `refused: ${result.refused ?? result.status}`,
     actor: context.by,
     reason: context.reason,
     at: context.now,
   });
-  return {
-    discarded: row.discarded === true,
-    status: row.discarded ? DeadLetterStatus.discarded : row.status,
-  };
+  return result;
 }
