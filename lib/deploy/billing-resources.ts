@@ -247,11 +247,12 @@ export function roleStatements(fn: BillingFunction, settings: BillingDeploySetti
   // A trigger's on-failure destination writes to the dead-letter topic with this role.
   const destination = fn.triggers.some((trigger) => trigger.topic !== settings.deadLetterTopic);
   const writeTopics = unique([...fn.produces, ...(destination ? [settings.deadLetterTopic] : [])]);
+  // A function with no trigger and no topic to write (the migration function) never meets Kafka.
+  const usesKafka = readTopics.length > 0 || writeTopics.length > 0;
+  const scram = settings.kafkaAuth === KafkaAuth.scram && usesKafka;
   const secrets = [
     settings.databaseSecretArn,
-    ...(settings.kafkaAuth === KafkaAuth.scram && settings.kafkaScramSecretArn
-      ? [settings.kafkaScramSecretArn]
-      : []),
+    ...(scram && settings.kafkaScramSecretArn ? [settings.kafkaScramSecretArn] : []),
   ];
   const statements: CfnValue[] = [
     {
@@ -267,12 +268,6 @@ export function roleStatements(fn: BillingFunction, settings: BillingDeploySetti
       Resource: '*',
     },
     {
-      Sid: 'FindCluster',
-      Effect: 'Allow',
-      Action: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
-      Resource: [settings.mskClusterArn],
-    },
-    {
       Sid: 'ReadSecrets',
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
@@ -283,10 +278,9 @@ export function roleStatements(fn: BillingFunction, settings: BillingDeploySetti
   // only Secrets Manager may use the key this way (the trigger's poller reads the SCRAM secret with
   // this role too).
   const keys = unique(
-    [
-      settings.kafkaAuth === KafkaAuth.scram ? settings.kafkaScramKmsKeyArn : undefined,
-      settings.databaseSecretKmsKeyArn,
-    ].filter((key): key is string => key !== undefined && key !== ''),
+    [scram ? settings.kafkaScramKmsKeyArn : undefined, settings.databaseSecretKmsKeyArn].filter(
+      (key): key is string => key !== undefined && key !== '',
+    ),
   );
   if (keys.length > 0) {
     statements.push({
@@ -300,7 +294,15 @@ export function roleStatements(fn: BillingFunction, settings: BillingDeploySetti
     });
   }
   // With SASL/SCRAM the brokers authorise with Kafka ACLs; kafka-cluster actions apply to IAM only.
-  if (settings.kafkaAuth === KafkaAuth.iam) {
+  if (usesKafka) {
+    statements.splice(2, 0, {
+      Sid: 'FindCluster',
+      Effect: 'Allow',
+      Action: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+      Resource: [settings.mskClusterArn],
+    });
+  }
+  if (settings.kafkaAuth === KafkaAuth.iam && usesKafka) {
     statements.push({
       Sid: 'ConnectToCluster',
       Effect: 'Allow',

@@ -28,6 +28,8 @@ const ROOT = join(__dirname, '..', '..');
 const SLS = join(ROOT, 'node_modules', '.bin', 'sls');
 const SCRAM_SECRET_ARN =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_billing-example-AbCdEf';
+const DATABASE_SECRET_ARN =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-example/database-AbCdEf';
 const SCRAM_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const DATABASE_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
 const SCRAM_PARAMS = [
@@ -614,8 +616,11 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
         ]),
       ];
 
-      expect(allowed('kafka:DescribeClusterV2')).toEqual([clusterArn()]);
-      expect(allowed('kafka-cluster:Connect')).toEqual([clusterArn()]);
+      // The migration function never meets Kafka: no cluster action at all.
+      const usesKafka = triggers.length > 0 || writes.length > 0;
+      expect(allowed('kafka:DescribeClusterV2')).toEqual(usesKafka ? [clusterArn()] : []);
+      expect(allowed('kafka-cluster:Connect')).toEqual(usesKafka ? [clusterArn()] : []);
+      expect(usesKafka).toBe(key !== MIGRATION_FUNCTION_KEY);
       expect(allowed('kafka-cluster:ReadData').sort()).toEqual(
         triggers.map((trigger) => kafkaArn('topic', trigger.topic)).sort(),
       );
@@ -725,14 +730,17 @@ describe('serverless.yml packaged for a SASL/SCRAM stage', () => {
     for (const [, role] of byType(packaged, 'AWS::IAM::Role')) {
       const statements = statementsOf(role);
       expect(JSON.stringify(statements)).not.toContain('kafka-cluster:');
-      expect(statements.find((s) => s.Sid === 'ReadSecrets')?.Resource).toContain(SCRAM_SECRET_ARN);
+      const usesKafka = statements.some((s) => s.Sid === 'FindCluster');
+      expect(statements.find((s) => s.Sid === 'ReadSecrets')?.Resource).toEqual(
+        usesKafka ? [DATABASE_SECRET_ARN, SCRAM_SECRET_ARN] : [DATABASE_SECRET_ARN],
+      );
       // The triggers' pollers and the producers read the secret through Secrets Manager only.
       expect(statements.filter((s) => asArray(s.Action).includes('kms:Decrypt'))).toEqual([
         {
           Sid: 'DecryptSecrets',
           Effect: 'Allow',
           Action: ['kms:Decrypt'],
-          Resource: [SCRAM_KMS_KEY_ARN, DATABASE_KMS_KEY_ARN],
+          Resource: usesKafka ? [SCRAM_KMS_KEY_ARN, DATABASE_KMS_KEY_ARN] : [DATABASE_KMS_KEY_ARN],
           Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
         },
       ]);
