@@ -86,7 +86,23 @@ export class BillingDeployPlugin {
       // Before the framework decides whether it needs its shared role: every function has its own.
       'before:package:setupProviderConfiguration': () => this.assignRoles(),
       'after:package:compileEvents': () => this.addResources(),
+      // `sls offline` packages nothing: the functions get their service name and client id here.
+      'before:offline:start:init': () => this.assignServiceNames(),
+      'before:offline:start': () => this.assignServiceNames(),
     };
+  }
+
+  /** Each function's Powertools service name, and its Kafka client id (broker logs and quotas name it). */
+  private assignServiceNames(): void {
+    const { service } = this.serverless;
+    for (const key of service.getAllFunctions()) {
+      const fn = service.getFunction(key);
+      fn.environment = {
+        POWERTOOLS_SERVICE_NAME: serviceNameOf(key),
+        KAFKA_CLIENT_ID: serviceNameOf(key),
+        ...fn.environment,
+      };
+    }
   }
 
   private assignRoles(): void {
@@ -102,13 +118,8 @@ export class BillingDeployPlugin {
         );
       }
       fn.role = roleLogicalId(naming.getNormalizedFunctionName(key));
-      // The Kafka client id is the Powertools service name: broker logs and quotas name the function.
-      fn.environment = {
-        POWERTOOLS_SERVICE_NAME: serviceNameOf(key),
-        KAFKA_CLIENT_ID: serviceNameOf(key),
-        ...fn.environment,
-      };
     }
+    this.assignServiceNames();
   }
 
   private settings(): BillingDeploySettings {
