@@ -16,6 +16,7 @@ import {
   loadRetrySettings,
 } from '../lib/dead-letter';
 import { retryDueLetters } from '../lib/dead-letter/retrier';
+import { oldestUnresolvedAgeSeconds } from '../lib/dead-letter/store';
 import { METRICS_NAMESPACE, projectionPool, projectionPublisher } from '../lib/projection';
 
 const logger = new Logger({ serviceName: DEAD_LETTER_RETRIER_SERVICE });
@@ -23,9 +24,17 @@ const logger = new Logger({ serviceName: DEAD_LETTER_RETRIER_SERVICE });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEAD_LETTER_SERVICE });
 
 const lambdaHandler = async (_event: unknown, _context: Context) => {
+  const pool = await projectionPool(process.env, logger);
+  const now = new Date();
   const report = await retryDueLetters(
-    { pool: await projectionPool(process.env, logger), publisher: projectionPublisher(process.env, logger) },
-    { now: new Date(), settings: loadRetrySettings(), random: Math.random, logger },
+    { pool, publisher: projectionPublisher(process.env, logger) },
+    { now, settings: loadRetrySettings(), random: Math.random, logger },
+  );
+  // Every minute, letters or not: the oldest-unresolved alarm reads a missing value as "not running".
+  metrics.addMetric(
+    DeadLetterMetric.oldestUnresolvedAge,
+    MetricUnit.Seconds,
+    await oldestUnresolvedAgeSeconds(pool, now),
   );
   metrics.addMetric(DeadLetterMetric.retried, MetricUnit.Count, report.attempted);
   metrics.addMetric(DeadLetterMetric.resolved, MetricUnit.Count, report.resolved);

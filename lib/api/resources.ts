@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { BillingEvent } from '../../schemas';
 import { loadKafkaConnection, resolveDatabaseUrl } from '../config';
 import { createKafkaProducer, KafkaEventStore } from '../kafka';
+import { RotatingPool } from '../read-model/database-pool';
 import { Dependency } from './constants';
 import { databaseFailure } from './dependency-errors';
 import { DependencyUnavailableError } from './errors';
@@ -51,8 +52,8 @@ export class BillingApiResources {
   #connectedPool(): Promise<Pool> {
     if (!this.#pool) {
       const created = resolveDatabaseUrl(this.#env).then((connectionString) => {
-        const pool = new Pool({
-          connectionString,
+        // A rotated secret is read again when PostgreSQL refuses the password (RotatingPool).
+        const pool = new RotatingPool(connectionString, () => resolveDatabaseUrl(this.#env), {
           max: 2,
           connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
           query_timeout: QUERY_TIMEOUT_MS,

@@ -1,5 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { secretsManagerClient } from './aws-clients';
 import { DatabaseEnvVariable as Var } from './constants';
 import { DatabaseConfigError, DatabaseSecretError } from './errors';
 
@@ -91,7 +92,7 @@ export async function resolveDatabaseUrl(
     ]);
   }
   const region = SECRET_ARN.exec(secretArn)?.[1];
-  const client = dependencies.secretsClient ?? new SecretsManagerClient({ region });
+  const client = dependencies.secretsClient ?? secretsManagerClient({ region: region ?? '' });
   let secretString: string | undefined;
   try {
     secretString = (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;

@@ -1,12 +1,13 @@
 import {
   GetBootstrapBrokersCommand,
   type GetBootstrapBrokersCommandOutput,
-  KafkaClient,
+  type KafkaClient,
 } from '@aws-sdk/client-kafka';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { z } from 'zod';
 import type { KafkaAuthentication, KafkaConnection } from '../kafka/types';
+import { mskApiClient, secretsManagerClient } from './aws-clients';
 import { BootstrapBrokerField, KafkaAuthMode } from './constants';
 import { BootstrapBrokersError, KafkaSecretError } from './errors';
 import { loadKafkaSettings } from './kafka-settings';
@@ -25,7 +26,7 @@ const ScramSecretSchema = z.object({ username: z.string().min(1), password: z.st
 /** Looks up the cluster's bootstrap brokers for the configured authentication. */
 export async function resolveMskBootstrapBrokers(
   settings: MskKafkaSettings,
-  kafkaClient: KafkaClient = new KafkaClient({ region: settings.region }),
+  kafkaClient: KafkaClient = mskApiClient({ region: settings.region }),
 ): Promise<string[]> {
   const field = BootstrapBrokerField[settings.auth];
   let response: GetBootstrapBrokersCommandOutput;
@@ -87,8 +88,7 @@ async function authenticationOf(
     case KafkaAuthMode.none:
       return { mechanism: 'none' };
     case KafkaAuthMode.scram: {
-      const secretsClient =
-        dependencies.secretsClient ?? new SecretsManagerClient({ region: settings.region });
+      const secretsClient = dependencies.secretsClient ?? secretsManagerClient({ region: settings.region });
       const credentials = await readScramCredentials(settings.scramSecretArn, secretsClient);
       return { mechanism: 'scram-sha-512', ...credentials };
     }

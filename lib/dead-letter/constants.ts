@@ -67,5 +67,7 @@ export const DeadLetterMetric = {
   /** Records rejected instead of parked when their retries ran out (they count as resolved too). */
   rejected: 'DeadLettersRejected',
   retried: 'DeadLettersRetried',
+  /** Seconds since the oldest letter still received, retrying or parked arrived (0: none). */
+  oldestUnresolvedAge: 'OldestUnresolvedDeadLetterAge',
 } as const;
 export type DeadLetterMetric = (typeof DeadLetterMetric)[keyof typeof DeadLetterMetric];

@@ -166,4 +166,31 @@ describe('the DeadLettersParked metric of the real handlers', () => {
     expect(await letterOf(B)).toEqual([expect.objectContaining({ status: 'parked', attempts: 2 })]);
     expect(parkedCounts(retried.documents)).toEqual([1]);
   });
+
+  it('publishes the age of the oldest unresolved letter at every run of the retrier', async () => {
+    // Prepare: the parked letters above are unresolved; the oldest is made two hours old
+    await db.pool.query(
+      `UPDATE dead_letters SET received_at = now() - interval '2 hours'
+        WHERE id = (SELECT id FROM dead_letters ORDER BY received_at LIMIT 1)`,
+    );
+
+    // Act
+    const { documents } = await emfOf(() => retrierHandler({}, lambdaContext('dead-letter-retrier')));
+
+    // Assess
+    const ages = documents.flatMap((document) =>
+      document._aws.CloudWatchMetrics.some(
+        (directive) =>
+          directive.Namespace === 'BillingKafka' &&
+          directive.Metrics.some(
+            (metric) => metric.Name === 'OldestUnresolvedDeadLetterAge' && metric.Unit === 'Seconds',
+          ),
+      ) && document.service === 'dead-letter'
+        ? [Number(document.OldestUnresolvedDeadLetterAge)]
+        : [],
+    );
+    expect(ages).toHaveLength(1);
+    expect(ages[0]).toBeGreaterThanOrEqual(2 * 3600);
+    expect(ages[0]).toBeLessThan(2 * 3600 + 600);
+  });
 });

@@ -293,6 +293,15 @@ export async function findLetter(db: Queryable, id: string): Promise<StoredLette
   return rows[0] ? letterOfRow(rows[0]) : null;
 }
 
+/** Seconds since the oldest unresolved letter (received, retrying or parked) arrived; 0 when none. */
+export async function oldestUnresolvedAgeSeconds(db: Queryable, now: Date): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT min(received_at) AS oldest FROM dead_letters WHERE status IN ('received', 'retrying', 'parked')`,
+  );
+  const oldest = rows[0]?.oldest as Date | null | undefined;
+  return oldest ? Math.max(0, Math.floor((now.getTime() - oldest.getTime()) / 1000)) : 0;
+}
+
 /** Filters of the operator's list and replay --all. */
 export interface LetterFilter {
   readonly status?: DeadLetterStatus;

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TopicName } from '../kafka/topics';
 import {
   type BillingDeploySettings,
@@ -6,11 +9,18 @@ import {
   DeployConfigError,
   type KafkaAuth,
   type KafkaTrigger,
+  listOf,
+  MIGRATION_RESOURCE_ID,
   roleLogicalId,
   serviceNameOf,
+  TRIGGER_METRICS,
   triggerAccessConfigurations,
+  triggerLogicalId,
   validateSettings,
 } from './billing-resources';
+
+/** The read model's migrations, relative to the service directory. */
+const MIGRATIONS_DIR = join('lib', 'read-model', 'migrations');
 
 // The parts of the Serverless Framework's plugin API this plugin uses.
 interface MskEvent {
@@ -20,9 +30,10 @@ interface MskEvent {
 interface FunctionConfig {
   name?: string;
   role?: unknown;
+  timeout?: number;
   environment?: Record<string, unknown>;
   kafkaProduces?: string[];
-  events?: { msk?: MskEvent }[];
+  events?: { msk?: MskEvent; schedule?: unknown; httpApi?: unknown }[];
 }
 interface CompiledResource {
   Type: string;
@@ -30,10 +41,13 @@ interface CompiledResource {
   DependsOn?: string[];
 }
 interface Serverless {
+  serviceDir: string;
   service: {
     custom?: { billing?: Record<string, unknown> };
     provider: {
       region?: string;
+      timeout?: number;
+      vpc?: { subnetIds?: unknown; securityGroupIds?: unknown };
       compiledCloudFormationTemplate: { Resources: Record<string, CompiledResource> };
     };
     resources?: { extensions?: Record<string, unknown> };
@@ -58,6 +72,8 @@ interface Serverless {
 export class BillingDeployPlugin {
   readonly hooks: Record<string, () => void>;
   private readonly serverless: Serverless;
+  /** Versioned trigger logical id -> the framework's id (which resources.extensions names). */
+  private readonly frameworkIds = new Map<string, string>();
 
   constructor(serverless: Serverless) {
     this.serverless = serverless;
@@ -70,7 +86,23 @@ export class BillingDeployPlugin {
       // Before the framework decides whether it needs its shared role: every function has its own.
       'before:package:setupProviderConfiguration': () => this.assignRoles(),
       'after:package:compileEvents': () => this.addResources(),
+      // `sls offline` packages nothing: the functions get their service name and client id here.
+      'before:offline:start:init': () => this.assignServiceNames(),
+      'before:offline:start': () => this.assignServiceNames(),
     };
+  }
+
+  /** Each function's Powertools service name, and its Kafka client id (broker logs and quotas name it). */
+  private assignServiceNames(): void {
+    const { service } = this.serverless;
+    for (const key of service.getAllFunctions()) {
+      const fn = service.getFunction(key);
+      fn.environment = {
+        POWERTOOLS_SERVICE_NAME: serviceNameOf(key),
+        KAFKA_CLIENT_ID: serviceNameOf(key),
+        ...fn.environment,
+      };
+    }
   }
 
   private assignRoles(): void {
@@ -86,13 +118,14 @@ export class BillingDeployPlugin {
         );
       }
       fn.role = roleLogicalId(naming.getNormalizedFunctionName(key));
-      fn.environment = { POWERTOOLS_SERVICE_NAME: serviceNameOf(key), ...fn.environment };
     }
+    this.assignServiceNames();
   }
 
   private settings(): BillingDeploySettings {
     const billing = this.serverless.service.custom?.billing ?? {};
     const provider = this.serverless.getProvider('aws');
+    const vpc = this.serverless.service.provider.vpc;
     const text = (name: string): string => {
       const value = billing[name];
       if (value === undefined || value === null) return '';
@@ -106,11 +139,41 @@ export class BillingDeployPlugin {
       kafkaScramSecretArn: text('kafkaScramSecretArn'),
       databaseSecretArn: text('databaseSecretArn'),
       deadLetterTopic: text('deadLetterTopic') as TopicName,
+      kafkaScramKmsKeyArn: text('kafkaScramKmsKeyArn'),
+      databaseSecretKmsKeyArn: text('databaseSecretKmsKeyArn'),
+      neverIdleTopics: listOf(billing.neverIdleTopics),
       offsetLagThreshold: Number(text('offsetLagThreshold')),
       deadLettersReceivedThreshold: Number(text('deadLettersReceivedThreshold')),
+      apiLatencyThresholdMs: Number(text('apiLatencyThresholdMs')),
+      concurrencyThreshold: Number(text('concurrencyThreshold')),
+      deadLetterAgeThresholdSeconds: Number(text('deadLetterAgeThresholdSeconds')),
       metricsNamespace: text('metricsNamespace'),
       alarmTopic: text('alarmTopic'),
+      ...(text('vpcEndpoints') === 'true'
+        ? {
+            vpcEndpoints: {
+              vpcId: text('vpcId'),
+              subnetIds: listOf(vpc?.subnetIds),
+              securityGroupIds: listOf(vpc?.securityGroupIds),
+              routeTableIds: listOf(billing.routeTableIds),
+            },
+          }
+        : {}),
     };
+  }
+
+  /** A digest of the migration files: a new migration changes the custom resource, which reruns. */
+  private migrationsHash(): string {
+    const dir = join(this.serverless.serviceDir, MIGRATIONS_DIR);
+    const hash = createHash('sha256');
+    for (const file of readdirSync(dir).sort()) {
+      hash
+        .update(file)
+        .update('\0')
+        .update(readFileSync(join(dir, file)))
+        .update('\0');
+    }
+    return hash.digest('hex');
   }
 
   private functions(): BillingFunction[] {
@@ -123,7 +186,7 @@ export class BillingDeployPlugin {
       const triggers: KafkaTrigger[] = (fn.events ?? []).flatMap((event) => {
         if (!event.msk) return [];
         const topic = event.msk.topic;
-        const mappingLogicalId = Object.keys(resources).find((id) => {
+        const frameworkLogicalId = Object.keys(resources).find((id) => {
           const resource = resources[id];
           const target = resource?.Properties?.FunctionName as { 'Fn::GetAtt'?: unknown[] } | undefined;
           return (
@@ -132,13 +195,20 @@ export class BillingDeployPlugin {
             JSON.stringify(resource.Properties?.Topics) === JSON.stringify([topic])
           );
         });
-        if (mappingLogicalId === undefined) {
+        if (frameworkLogicalId === undefined) {
           throw new DeployConfigError(`the msk trigger of ${key} on ${topic} was not compiled`);
         }
+        const consumerGroupId = event.msk.consumerGroupId ?? '';
+        this.frameworkIds.set(triggerLogicalId(frameworkLogicalId, consumerGroupId), frameworkLogicalId);
         return [
-          { topic: topic as TopicName, consumerGroupId: event.msk.consumerGroupId ?? '', mappingLogicalId },
+          {
+            topic: topic as TopicName,
+            consumerGroupId,
+            mappingLogicalId: triggerLogicalId(frameworkLogicalId, consumerGroupId),
+          },
         ];
       });
+      const events = fn.events ?? [];
       return {
         key,
         name: fn.name ?? key,
@@ -146,6 +216,9 @@ export class BillingDeployPlugin {
         serviceName: serviceNameOf(key),
         produces: (fn.kafkaProduces ?? []) as TopicName[],
         triggers,
+        timeoutSeconds: fn.timeout ?? service.provider.timeout ?? 6,
+        scheduled: events.some((event) => event.schedule !== undefined),
+        http: events.some((event) => event.httpApi !== undefined),
       };
     });
   }
@@ -156,6 +229,7 @@ export class BillingDeployPlugin {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
     const extensions = this.serverless.service.resources?.extensions ?? {};
     const accessConfigurations = triggerAccessConfigurations(settings);
+    const resources = billingResources(functions, settings, this.migrationsHash());
     for (const fn of functions) {
       // The framework adds the role to DependsOn although Role's GetAtt already orders them.
       const lambda = template.Resources[`${fn.logicalName}LambdaFunction`];
@@ -163,8 +237,9 @@ export class BillingDeployPlugin {
         lambda.DependsOn = lambda.DependsOn.filter((id) => id !== roleLogicalId(fn.logicalName));
       }
       for (const trigger of fn.triggers) {
-        const extension = extensions[trigger.mappingLogicalId] as
-          | { Properties?: { DestinationConfig?: unknown } }
+        const frameworkId = this.frameworkIds.get(trigger.mappingLogicalId) ?? '';
+        const extension = extensions[frameworkId] as
+          | { Properties?: { DestinationConfig?: unknown } & Record<string, unknown> }
           | undefined;
         // The dead-letter topic's own trigger cannot have it as destination (Lambda refuses recursion).
         const handled =
@@ -174,16 +249,29 @@ export class BillingDeployPlugin {
         if (!handled) {
           throw new DeployConfigError(
             `the msk trigger of ${fn.key} on ${trigger.topic} has no failure handling: add ` +
-              `${trigger.mappingLogicalId}: { Properties: \${self:custom.kafkaTriggerFailureHandling} } ` +
+              `${frameworkId}: { Properties: \${self:custom.kafkaTriggerFailureHandling} } ` +
               'under resources.extensions',
           );
         }
-        const mapping = template.Resources[trigger.mappingLogicalId];
-        if (mapping?.Properties && accessConfigurations) {
-          mapping.Properties.SourceAccessConfigurations = accessConfigurations;
+        // The trigger moves to its versioned id; its extension (keyed by the framework's id, the
+        // same for every version) is applied here, and removed so that the framework does not.
+        const mapping = template.Resources[frameworkId];
+        if (!mapping) continue;
+        delete template.Resources[frameworkId];
+        delete extensions[frameworkId];
+        mapping.Properties = {
+          ...mapping.Properties,
+          ...extension?.Properties,
+          MetricsConfig: { Metrics: [...TRIGGER_METRICS] },
+          ...(accessConfigurations ? { SourceAccessConfigurations: accessConfigurations } : {}),
+        };
+        // A trigger starts reading only once the read model's migrations have run in this deploy.
+        if (resources[MIGRATION_RESOURCE_ID]) {
+          mapping.DependsOn = [...(mapping.DependsOn ?? []), MIGRATION_RESOURCE_ID];
         }
+        template.Resources[trigger.mappingLogicalId] = mapping;
       }
     }
-    Object.assign(template.Resources, billingResources(functions, settings));
+    Object.assign(template.Resources, resources);
   }
 }

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { billingTopics, TopicName } from '../kafka/topics';
-import { NETWORK_INTERFACE_ACTIONS, serviceNameOf } from './billing-resources';
+import {
+  MIGRATION_FUNCTION_KEY,
+  MIGRATION_RESOURCE_ID,
+  NETWORK_INTERFACE_ACTIONS,
+  serviceNameOf,
+  TRIGGER_ERROR_METRICS,
+} from './billing-resources';
+import { bundleSizes, formatBundleSizes, MAX_BUNDLE_BYTES } from './bundle-sizes';
 
 /*
  * Packages serverless.yml for the `example` stage exactly as CI and a developer would (`sls package`,
@@ -21,6 +28,15 @@ const ROOT = join(__dirname, '..', '..');
 const SLS = join(ROOT, 'node_modules', '.bin', 'sls');
 const SCRAM_SECRET_ARN =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_billing-example-AbCdEf';
+const DATABASE_SECRET_ARN =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-example/database-AbCdEf';
+const SCRAM_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const DATABASE_KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
+const SCRAM_PARAMS = [
+  'kafkaAuth=scram',
+  `kafkaScramSecretArn=${SCRAM_SECRET_ARN}`,
+  `kafkaScramKmsKeyArn=${SCRAM_KMS_KEY_ARN}`,
+];
 
 // Planted in the packaging environment: none may reach the template or the bundles.
 const CANARY = 'canary-7f3e9a1c-5b2d-4e8f';
@@ -43,13 +59,12 @@ interface Packaged {
   template: { Resources: Record<string, Resource>; Parameters?: Record<string, Json> };
 }
 
-function packageService(params: readonly string[] = []): Promise<Packaged> {
+function packageService(params: readonly string[] = [], stage: string | null = STAGE): Promise<Packaged> {
   const dir = mkdtempSync(join(tmpdir(), 'billing-sls-'));
   const home = mkdtempSync(join(tmpdir(), 'billing-sls-home-'));
   const args = [
     'package',
-    '--stage',
-    STAGE,
+    ...(stage === null ? [] : ['--stage', stage]),
     '--package',
     dir,
     ...params.flatMap((param) => ['--param', param]),
@@ -141,6 +156,27 @@ const statementsOf = (role: Resource): Statement[] =>
     (policy) => policy.PolicyDocument.Statement,
   );
 
+/** cfn-lint's verdict on a template: the command, or its module where pip put no script on the PATH. */
+function cfnLint(template: string): { status: number | null; output: string } {
+  const runCfnLint = 'import sys; from cfnlint.runner import main; sys.argv[0] = "cfn-lint"; main()';
+  let lint = spawnSync('cfn-lint', [template], { encoding: 'utf8' });
+  if (lint.error) lint = spawnSync('python3', ['-c', runCfnLint, template], { encoding: 'utf8' });
+  if (lint.error || /No module named .?cfnlint/.test(lint.stderr)) {
+    throw new Error(`cfn-lint is not installed: pip install cfn-lint==${CFN_LINT_VERSION}`);
+  }
+  return { status: lint.status, output: `${lint.stdout}${lint.stderr}` };
+}
+
+/** The error of a packaging that must fail (it stops before bundling). */
+const packageFailure = (params: readonly string[]): Promise<string> =>
+  packageService(params).then(
+    (result) => {
+      rmSync(result.dir, { recursive: true, force: true });
+      return 'packaged';
+    },
+    (error: Error) => error.message,
+  );
+
 /** The logical id prefix of a function's resources (accountProjector: AccountProjector). */
 const logicalNameOf = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
 
@@ -159,13 +195,65 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
     if (packaged) rmSync(packaged.dir, { recursive: true, force: true });
   });
 
-  it('bundles each function on its own, its handler only, in a small zip', () => {
+  it('bundles each function on its own, its handler and a trimmed source map, in at most 1 MiB zipped', () => {
+    // Act
+    const sizes = bundleSizes(packaged.dir);
+    console.log(`Function bundles (zipped):\n${formatBundleSizes(sizes)}`);
+
     // Assess
+    expect(sizes.map((size) => size.file).sort()).toEqual(functionKeys.map((key) => `${key}.zip`).sort());
     for (const [key, fn] of Object.entries(serverlessYml.functions)) {
       const file = join(packaged.dir, `${key}.zip`);
+      const entries = readZip(file);
       const handlerFile = `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.js`;
-      expect([...readZip(file).keys()].sort()).toEqual([handlerFile, `${handlerFile}.map`]);
-      expect(statSync(file).size).toBeLessThan(3 * 1024 * 1024);
+      const sql =
+        key === MIGRATION_FUNCTION_KEY ? [...entries.keys()].filter((name) => name.endsWith('.sql')) : [];
+      expect([...entries.keys()].sort()).toEqual([handlerFile, `${handlerFile}.map`, ...sql].sort());
+      expect({ file: `${key}.zip`, bytes: statSync(file).size }).toEqual({
+        file: `${key}.zip`,
+        bytes: expect.any(Number),
+      });
+      expect(statSync(file).size).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      // The map still names the TypeScript sources (stack traces), without their full text.
+      const map = JSON.parse(entries.get(`${handlerFile}.map`)?.toString('utf8') ?? '{}') as {
+        sources?: string[];
+        sourcesContent?: unknown;
+      };
+      expect(map.sourcesContent).toBeUndefined();
+      expect(map.sources?.some((source) => source.endsWith(`${handlerFile.replace(/\.js$/, '.ts')}`))).toBe(
+        true,
+      );
+      // The AWS SDK v3 comes with the nodejs22.x runtime: it is not bundled.
+      const code = entries.get(handlerFile)?.toString('utf8') ?? '';
+      expect(map.sources?.some((source) => source.includes('node_modules/@aws-sdk/'))).toBe(false);
+      if (code.includes('@aws-sdk/')) expect(code).toMatch(/require\("@aws-sdk\/[a-z-]+"\)/);
+    }
+    expect(sizes.filter((size) => size.overLimit)).toEqual([]);
+  });
+
+  it('runs the read model migrations through a custom resource that every trigger waits for', () => {
+    // Prepare
+    const migration = packaged.template.Resources[MIGRATION_RESOURCE_ID];
+    const migrator = packaged.template.Resources[`${logicalNameOf(MIGRATION_FUNCTION_KEY)}LambdaFunction`];
+    const mappings = byType(packaged, 'AWS::Lambda::EventSourceMapping');
+
+    // Assess
+    expect(migration).toMatchObject({
+      Type: 'Custom::ReadModelMigration',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [`${logicalNameOf(MIGRATION_FUNCTION_KEY)}LambdaFunction`, 'Arn'] },
+        Migrations: expect.stringMatching(/^[0-9a-f]{64}$/),
+        DatabaseSecretArn:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-example/database-AbCdEf',
+      },
+    });
+    expect(migrator?.Properties.Timeout).toBe(300);
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [id, mapping] of mappings) {
+      expect({ id, dependsOn: mapping.DependsOn }).toEqual({
+        id,
+        dependsOn: expect.arrayContaining([MIGRATION_RESOURCE_ID]),
+      });
     }
   });
 
@@ -212,7 +300,14 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
             JSON.stringify(mapping.Properties.Topics) === JSON.stringify([msk.topic]),
         );
         expect(found).toHaveLength(1);
+        // A new consumer group version is a new trigger (a group cannot change in place).
+        const version = /\.v([0-9]+)$/.exec(msk.consumerGroupId)?.[1];
+        expect(version).toBeDefined();
+        expect(found[0]?.[0]).toMatch(
+          new RegExp(`^${logicalNameOf(key)}EventSourceMappingMSK.+V${version}$`),
+        );
         const properties = found[0]?.[1].Properties ?? {};
+        expect(properties.MetricsConfig).toEqual({ Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] });
         const spec = billingTopics.find((topic) => topic.name === msk.topic);
         expect(properties).toMatchObject({
           EventSourceArn: { Ref: 'MskClusterArn' },
@@ -299,10 +394,29 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
       expect(lag[0]).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Maximum', ...toTopic });
       expect(Number(lag[0]?.Threshold)).toBeGreaterThan(0);
     }
+    // Missing data is fine, except where silence is the failure: a trigger that does not poll, a
+    // scheduled function that does not run, and no lag reported on a topic that is never idle.
+    const breaching = alarms.filter((alarm) => alarm.TreatMissingData === 'breaching');
+    expect(breaching.map((alarm) => alarm.AlarmName).sort()).toEqual(
+      [
+        ...byType(packaged, 'AWS::Lambda::EventSourceMapping').map(([, mapping]) => {
+          const group = String(
+            (mapping.Properties.AmazonManagedKafkaEventSourceConfig as { ConsumerGroupId: string })
+              .ConsumerGroupId,
+          );
+          const fnKey = functionKeys.find(
+            (key) => `${logicalNameOf(key)}LambdaFunction` === getAttTarget(mapping.Properties.FunctionName),
+          );
+          return `billing-${STAGE}-${fnKey}-${(mapping.Properties.Topics as string[])[0]}-v${/\.v([0-9]+)$/.exec(group)?.[1]}-not-polling`;
+        }),
+        `billing-${STAGE}-deadLetterRetrier-not-running`,
+        `billing-${STAGE}-transactionProjector-billing.transaction.events-v1-offset-lag`,
+      ].sort(),
+    );
     for (const alarm of alarms) {
       expect(alarm).toMatchObject(toTopic);
       expect(String(alarm.AlarmDescription).length).toBeGreaterThan(80);
-      expect(alarm.TreatMissingData).toBe('notBreaching');
+      expect(['notBreaching', 'breaching']).toContain(alarm.TreatMissingData);
     }
     const subscriptions = byType(packaged, 'AWS::SNS::Subscription').map(([, s]) => s.Properties);
     expect(subscriptions).toEqual([
@@ -324,16 +438,124 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
       }),
     ]);
     for (const [key, fn] of Object.entries(serverlessYml.functions)) {
-      if (!(fn.events ?? []).some((event) => event.msk)) continue;
-      expect(
-        alarms.filter(
+      // The dead-letter function emits no RecordsDeadLettered: it has no alarm on it.
+      const deadLetters = (fn.events ?? []).some(
+        (event) => event.msk && event.msk.topic !== TopicName.deadLetter,
+      );
+      expect({
+        key,
+        alarms: alarms.filter(
           (alarm) =>
             alarm.MetricName === 'RecordsDeadLettered' &&
             JSON.stringify(alarm.Dimensions) ===
               JSON.stringify([{ Name: 'service', Value: serviceNameOf(key) }]),
-        ),
-      ).toHaveLength(1);
+        ).length,
+      }).toEqual({ key, alarms: deadLetters ? 1 : 0 });
     }
+  });
+
+  it("alarms on each trigger's errors, its silence, and the records Lambda itself dead-lettered", () => {
+    // Prepare
+    const alarms = byType(packaged, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const onMapping = (id: string, metric: string) =>
+      alarms.filter(
+        (alarm) =>
+          alarm.MetricName === metric &&
+          JSON.stringify(alarm.Dimensions) ===
+            JSON.stringify([{ Name: 'EventSourceMappingUUID', Value: { Ref: id } }]),
+      );
+
+    // Assess
+    for (const [id, mapping] of byType(packaged, 'AWS::Lambda::EventSourceMapping')) {
+      const errors = alarms.filter((alarm) => JSON.stringify(alarm.Metrics ?? []).includes(`"Ref":"${id}"`));
+      expect(errors).toHaveLength(1);
+      const metrics = errors[0]?.Metrics as {
+        MetricStat?: { Metric: { MetricName: string } };
+        Expression?: string;
+      }[];
+      expect(
+        metrics.flatMap((metric) => (metric.MetricStat ? [metric.MetricStat.Metric.MetricName] : [])),
+      ).toEqual([...TRIGGER_ERROR_METRICS]);
+      expect(errors[0]).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(onMapping(id, 'PolledEventCount')).toEqual([
+        expect.objectContaining({
+          Statistic: 'SampleCount',
+          Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold',
+          TreatMissingData: 'breaching',
+        }),
+      ]);
+      const topic = (mapping.Properties.Topics as string[])[0];
+      expect(onMapping(id, 'OnFailureDestinationDeliveredEventCount')).toHaveLength(
+        topic === TopicName.deadLetter ? 0 : 1,
+      );
+    }
+  });
+
+  it('alarms on duration near the timeout, concurrency, the retrier not running and old dead letters', () => {
+    // Prepare
+    const alarms = byType(packaged, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const functions = byType(packaged, 'AWS::Lambda::Function');
+
+    // Assess
+    for (const [logicalId, fn] of functions) {
+      const duration = alarms.filter(
+        (alarm) =>
+          alarm.MetricName === 'Duration' &&
+          JSON.stringify(alarm.Dimensions) ===
+            JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId } }]),
+      );
+      expect(duration).toEqual([
+        expect.objectContaining({ Statistic: 'Maximum', Threshold: Number(fn.Properties.Timeout) * 800 }),
+      ]);
+    }
+    expect(alarms.filter((alarm) => alarm.MetricName === 'ClaimedAccountConcurrency')).toEqual([
+      expect.objectContaining({ Threshold: 800, ComparisonOperator: 'GreaterThanThreshold' }),
+    ]);
+    expect(
+      alarms.filter((alarm) => alarm.MetricName === 'Invocations' && alarm.TreatMissingData === 'breaching'),
+    ).toEqual([
+      expect.objectContaining({
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'DeadLetterRetrierLambdaFunction' } }],
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+      }),
+    ]);
+    expect(alarms.filter((alarm) => alarm.MetricName === 'OldestUnresolvedDeadLetterAge')).toEqual([
+      expect.objectContaining({
+        Namespace: 'BillingKafka',
+        Dimensions: [{ Name: 'service', Value: 'dead-letter' }],
+        Threshold: 86400,
+      }),
+    ]);
+  });
+
+  it("alarms on the billing API's 5xx answers and latency, and keeps its access log", () => {
+    // Prepare
+    const alarms = byType(packaged, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const api = [
+      { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
+      { Name: 'Stage', Value: '$default' },
+    ];
+    const stage = byType(packaged, 'AWS::ApiGatewayV2::Stage')[0]?.[1];
+
+    // Assess
+    expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/ApiGateway')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ MetricName: '5xx', Dimensions: api, Threshold: 0 }),
+        expect.objectContaining({
+          MetricName: 'Latency',
+          Dimensions: api,
+          ExtendedStatistic: 'p99',
+          Threshold: 2000,
+        }),
+      ]),
+    );
+    expect(stage?.Properties.AccessLogSettings).toMatchObject({
+      DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] },
+      Format: expect.stringContaining('$context.requestId'),
+    });
+    expect(packaged.template.Resources.HttpApiLogGroup?.Properties.RetentionInDays).toBe(30);
   });
 
   it('names Powertools namespace and service consistently with the alarms', () => {
@@ -343,12 +565,15 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
       const environment = fn?.Properties.Environment as { Variables: Record<string, string> } | undefined;
       expect(environment?.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: serviceNameOf(key),
+        // Each function is its own Kafka client (broker logs and quotas name it).
+        KAFKA_CLIENT_ID: serviceNameOf(key),
         POWERTOOLS_METRICS_NAMESPACE: 'BillingKafka',
       });
     }
+    // One log group per function and the API's access log.
     expect(
       byType(packaged, 'AWS::Logs::LogGroup').map(([, group]) => group.Properties.RetentionInDays),
-    ).toEqual(functionKeys.map(() => 30));
+    ).toEqual([...functionKeys, 'access log'].map(() => 30));
   });
 
   it('gives every function its own role, with a wildcard resource only for network interfaces', () => {
@@ -391,8 +616,11 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
         ]),
       ];
 
-      expect(allowed('kafka:DescribeClusterV2')).toEqual([clusterArn()]);
-      expect(allowed('kafka-cluster:Connect')).toEqual([clusterArn()]);
+      // The migration function never meets Kafka: no cluster action at all.
+      const usesKafka = triggers.length > 0 || writes.length > 0;
+      expect(allowed('kafka:DescribeClusterV2')).toEqual(usesKafka ? [clusterArn()] : []);
+      expect(allowed('kafka-cluster:Connect')).toEqual(usesKafka ? [clusterArn()] : []);
+      expect(usesKafka).toBe(key !== MIGRATION_FUNCTION_KEY);
       expect(allowed('kafka-cluster:ReadData').sort()).toEqual(
         triggers.map((trigger) => kafkaArn('topic', trigger.topic)).sort(),
       );
@@ -465,20 +693,15 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
     expect(settings?.ThrottlingBurstLimit).toBeGreaterThan(0);
   });
 
-  it('passes cfn-lint', () => {
-    // Prepare
-    const template = join(packaged.dir, 'cloudformation-template-update-stack.json');
-    const runCfnLint = 'import sys; from cfnlint.runner import main; sys.argv[0] = "cfn-lint"; main()';
-
-    // Act: the cfn-lint command, or its module where pip put no script on the PATH
-    let lint = spawnSync('cfn-lint', [template], { encoding: 'utf8' });
-    if (lint.error) lint = spawnSync('python3', ['-c', runCfnLint, template], { encoding: 'utf8' });
-
+  it('grants no KMS key with IAM auth and a database secret under the AWS-managed key', () => {
     // Assess
-    if (lint.error || /No module named .?cfnlint/.test(lint.stderr)) {
-      throw new Error(`cfn-lint is not installed: pip install cfn-lint==${CFN_LINT_VERSION}`);
+    for (const [, role] of byType(packaged, 'AWS::IAM::Role')) {
+      expect(JSON.stringify(statementsOf(role))).not.toContain('kms:');
     }
-    expect({ status: lint.status, output: `${lint.stdout}${lint.stderr}` }).toEqual({
+  });
+
+  it('passes cfn-lint', () => {
+    expect(cfnLint(join(packaged.dir, 'cloudformation-template-update-stack.json'))).toEqual({
       status: 0,
       output: '',
     });
@@ -489,7 +712,7 @@ describe('serverless.yml packaged for a SASL/SCRAM stage', () => {
   let packaged: Packaged;
 
   beforeAll(async () => {
-    packaged = await packageService(['kafkaAuth=scram', `kafkaScramSecretArn=${SCRAM_SECRET_ARN}`]);
+    packaged = await packageService([...SCRAM_PARAMS, `databaseSecretKmsKeyArn=${DATABASE_KMS_KEY_ARN}`]);
   });
   afterAll(() => {
     if (packaged) rmSync(packaged.dir, { recursive: true, force: true });
@@ -507,7 +730,20 @@ describe('serverless.yml packaged for a SASL/SCRAM stage', () => {
     for (const [, role] of byType(packaged, 'AWS::IAM::Role')) {
       const statements = statementsOf(role);
       expect(JSON.stringify(statements)).not.toContain('kafka-cluster:');
-      expect(statements.find((s) => s.Sid === 'ReadSecrets')?.Resource).toContain(SCRAM_SECRET_ARN);
+      const usesKafka = statements.some((s) => s.Sid === 'FindCluster');
+      expect(statements.find((s) => s.Sid === 'ReadSecrets')?.Resource).toEqual(
+        usesKafka ? [DATABASE_SECRET_ARN, SCRAM_SECRET_ARN] : [DATABASE_SECRET_ARN],
+      );
+      // The triggers' pollers and the producers read the secret through Secrets Manager only.
+      expect(statements.filter((s) => asArray(s.Action).includes('kms:Decrypt'))).toEqual([
+        {
+          Sid: 'DecryptSecrets',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: usesKafka ? [SCRAM_KMS_KEY_ARN, DATABASE_KMS_KEY_ARN] : [DATABASE_KMS_KEY_ARN],
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        },
+      ]);
     }
     for (const [, fn] of byType(packaged, 'AWS::Lambda::Function')) {
       expect(fn.Properties.Environment).toMatchObject({
@@ -528,5 +764,99 @@ describe('serverless.yml packaged for a SASL/SCRAM stage', () => {
 
     // Assess
     expect(failure).toMatch(/kafkaScramSecretArn must be a Secrets Manager secret ARN/);
+  });
+
+  it('refuses a SCRAM secret whose name does not start with AmazonMSK_, naming the rule', async () => {
+    // Act
+    const failure = await packageFailure([
+      'kafkaAuth=scram',
+      'kafkaScramSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-example/kafka-AbCdEf',
+      `kafkaScramKmsKeyArn=${SCRAM_KMS_KEY_ARN}`,
+    ]);
+
+    // Assess
+    expect(failure).toMatch(
+      /kafkaScramSecretArn names the secret "billing-example\/kafka-AbCdEf": MSK accepts only SCRAM secrets whose name starts with AmazonMSK_/,
+    );
+  });
+
+  it('refuses SCRAM without the KMS key of its secret', async () => {
+    // Act
+    const failure = await packageFailure(['kafkaAuth=scram', `kafkaScramSecretArn=${SCRAM_SECRET_ARN}`]);
+
+    // Assess
+    expect(failure).toMatch(/kafkaScramKmsKeyArn must be the ARN of the customer-managed KMS key/);
+  });
+});
+
+describe('serverless.yml packaged with VPC endpoints', () => {
+  let packaged: Packaged;
+
+  beforeAll(async () => {
+    packaged = await packageService([
+      'vpcEndpoints=true',
+      'vpcId=vpc-0a1b2c3d4e5f60001',
+      'routeTableIds=rtb-0a1b2c3d4e5f60001',
+    ]);
+  });
+  afterAll(() => {
+    if (packaged) rmSync(packaged.dir, { recursive: true, force: true });
+  });
+
+  it('creates Secrets Manager and MSK interface endpoints and an S3 gateway endpoint the migration waits for', () => {
+    // Prepare
+    const endpoints = byType(packaged, 'AWS::EC2::VPCEndpoint').map(([id, endpoint]) => ({
+      id,
+      service: endpoint.Properties.ServiceName,
+      type: endpoint.Properties.VpcEndpointType,
+    }));
+
+    // Assess
+    expect(endpoints.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 'BillingKafkaEndpoint', service: 'com.amazonaws.eu-west-1.kafka', type: 'Interface' },
+      { id: 'BillingS3GatewayEndpoint', service: 'com.amazonaws.eu-west-1.s3', type: 'Gateway' },
+      {
+        id: 'BillingSecretsManagerEndpoint',
+        service: 'com.amazonaws.eu-west-1.secretsmanager',
+        type: 'Interface',
+      },
+    ]);
+    expect(
+      packaged.template.Resources.BillingVpcEndpointSecurityGroup?.Properties.SecurityGroupIngress,
+    ).toEqual([
+      expect.objectContaining({ FromPort: 443, ToPort: 443, SourceSecurityGroupId: 'sg-0a1b2c3d4e5f60001' }),
+    ]);
+    expect(packaged.template.Resources[MIGRATION_RESOURCE_ID]?.DependsOn?.sort()).toEqual(
+      endpoints.map((endpoint) => endpoint.id).sort(),
+    );
+  });
+
+  it('passes cfn-lint', () => {
+    expect(cfnLint(join(packaged.dir, 'cloudformation-template-update-stack.json'))).toEqual({
+      status: 0,
+      output: '',
+    });
+  });
+});
+
+describe('serverless.yml without a stage', () => {
+  it('fails with one line naming the parameters a stage needs', async () => {
+    // Act
+    const failure = await packageService([], null).then(
+      (result) => {
+        rmSync(result.dir, { recursive: true, force: true });
+        return 'packaged';
+      },
+      (error: Error) => error.message,
+    );
+
+    // Assess
+    const lines = failure.split('\n').filter((line) => line.includes('has no parameters'));
+    expect(lines).toEqual([
+      expect.stringContaining(
+        'stage "dev" has no parameters: add params.dev with region, mskClusterArn, subnetIds, securityGroupIds, databaseSecretArn and alarmEmail',
+      ),
+    ]);
+    expect(failure).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { loadKafkaConnection, resolveDatabaseUrl } from '../config';
 import { createKafkaProducer, KafkaEventStore } from '../kafka';
 import { type EventPublisher, eventStorePublisher } from '../outbox';
+import { RotatingPool } from '../read-model/database-pool';
 import { loadProjectionSettings } from './config';
 
 /*
@@ -21,7 +22,11 @@ export function projectionPool(env: NodeJS.ProcessEnv, logger: Logger): Promise<
   let pool = pools.get(key);
   if (!pool) {
     pool = resolveDatabaseUrl(env).then((connectionString) => {
-      const created = new Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 10_000 });
+      // A rotated secret is read again when PostgreSQL refuses the password (RotatingPool).
+      const created = new RotatingPool(connectionString, () => resolveDatabaseUrl(env), {
+        max: poolSize,
+        connectionTimeoutMillis: 10_000,
+      });
       // An idle client whose server went away emits 'error': without a listener it would crash the
       // process. The next query gets a fresh connection (or fails, and the invocation with it).
       created.on('error', (error) => logger.warn('Idle database connection lost', { error: error.message }));
