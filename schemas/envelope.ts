@@ -5,8 +5,12 @@ import { LATEST_SCHEMA_VERSION } from './constants';
 const mustBe = (what: string) => (issue: { readonly input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${what}`;
 
-/** An RFC 9562 UUID in canonical text form (any version; v5 for derived events). */
-export const IdSchema = z.uuid({ error: mustBe('a UUID') });
+/**
+ * An RFC 9562 UUID (any version; v5 for derived events), lower-cased on parse: RFC 9562 text is
+ * case-insensitive on input, and PostgreSQL hands ids back in lower case, so every parsed event
+ * and command carries the canonical form its lookups are keyed by.
+ */
+export const IdSchema = z.uuid({ error: mustBe('a UUID') }).toLowerCase();
 
 /** ISO-8601 in UTC with a `Z` suffix, e.g. `2025-11-27T05:33:00.000Z` (what `toISOString()` writes). */
 export const UtcTimestampSchema = z.iso.datetime({ error: mustBe('an ISO-8601 UTC timestamp ending in Z') });

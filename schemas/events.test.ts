@@ -199,6 +199,19 @@ describe('parseEvent', () => {
     expect(issues).toEqual([expect.stringMatching(/^schemaVersion: /)]);
   });
 
+  it('lower-cases every id, so an event in upper case is the same event', () => {
+    // Prepare
+    const upper = JSON.parse(
+      JSON.stringify(fixture('topupRequested')).replace(/[0-9a-f-]{36}/g, (id) => id.toUpperCase()),
+    );
+
+    // Act
+    const result = parseEvent(TopicName.transactionEvents, Buffer.from(JSON.stringify(upper)));
+
+    // Assess
+    expect(result).toEqual({ ok: true, event: fixtures.topupRequested });
+  });
+
   it('rejects an aggregateId that does not match the payload', () => {
     // Prepare
     const event = fixture('accountOpened');

@@ -38,6 +38,8 @@ export type LetterAction = (typeof LetterAction)[keyof typeof LetterAction];
 /** Codes of failures the dead-letter functions classify themselves. */
 export const LetterFailureCode = {
   invalidLetter: 'INVALID_DEAD_LETTER',
+  /** PostgreSQL refused the letter as it came (a value out of range, a field too big to index). */
+  unstorable: 'LETTER_NOT_STORABLE',
   retriesExhausted: 'RETRIES_EXHAUSTED',
   noProjector: 'NO_PROJECTOR_FOR_TOPIC',
   markerPresent: 'PROCESSED_MARKER_PRESENT',

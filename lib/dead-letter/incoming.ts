@@ -118,8 +118,12 @@ function lettersOfNativeRecord(record: LambdaOnFailureRecord): IncomingLetter[] 
     });
 }
 
-/** A record of billing.dead-letter that is neither kind: kept as its own source, to be parked. */
-function invalidLetter(letterRecord: MskRecordOrigin, reason: string): IncomingLetter {
+/** A record of billing.dead-letter that is neither kind (or whose letter cannot be stored): kept as its own source, to be parked. */
+export function invalidLetter(
+  letterRecord: LetterSource,
+  reason: string,
+  code: string = LetterFailureCode.invalidLetter,
+): IncomingLetter {
   const source: LetterSource = {
     topic: letterRecord.topic,
     partition: letterRecord.partition,
@@ -136,7 +140,7 @@ function invalidLetter(letterRecord: MskRecordOrigin, reason: string): IncomingL
     handler: 'dead-letter',
     failure: {
       class: FailureClass.permanent,
-      code: LetterFailureCode.invalidLetter,
+      code,
       message: reason.slice(0, 10_000),
       attempt: 1,
     },

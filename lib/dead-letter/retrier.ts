@@ -3,12 +3,13 @@ import type { Pool } from 'pg';
 import { decodeMskEvent, type MskRecordOrigin } from '../msk';
 import type { EventPublisher } from '../outbox';
 import { LetterAction } from './constants';
-import { type IncomingLetter, lettersOfRecord } from './incoming';
+import { type LetterSource, lettersOfRecord } from './incoming';
 import { reapplyLetter } from './reapply';
 import { isLastAttempt, type RetrySettings } from './schedule';
 import {
   claimDueLetters,
   claimLetter,
+  type LetterToStore,
   recordAttempt,
   type StoredLetter,
   type StoreReport,
@@ -31,12 +32,26 @@ export async function receiveDeadLetters(
 ): Promise<StoreReport & { readonly received: number }> {
   // Every record decodes to its letters (never a failure): bad letters are letters too.
   const decoded = decodeMskEvent(event, ({ value }) => ({ ok: true, event: value }));
-  const letters: (IncomingLetter & { letterPartition: number; letterOffset: string })[] = [];
+  const letters: (LetterToStore & { letterPartition: number; letterOffset: string })[] = [];
   for (const batch of decoded.partitions) {
     for (const record of batch.records) {
       const origin: MskRecordOrigin = record.origin;
+      const letterRecord: LetterSource = {
+        topic: origin.topic,
+        partition: origin.partition,
+        offset: origin.offset,
+        key: origin.key,
+        value: origin.value,
+        headers: origin.headers,
+        timestamp: origin.timestamp,
+      };
       for (const letter of lettersOfRecord(origin)) {
-        letters.push({ ...letter, letterPartition: origin.partition, letterOffset: origin.offset });
+        letters.push({
+          ...letter,
+          letterPartition: origin.partition,
+          letterOffset: origin.offset,
+          letterRecord,
+        });
       }
     }
   }

@@ -3,9 +3,16 @@ import type { Pool } from 'pg';
 import { FailureClass } from '../../schemas';
 import type { Queryable } from '../outbox';
 import { inTransaction } from '../read-model/transaction';
-import { DeadLetterStatus, LetterAction, LetterOrigin } from './constants';
-import type { IncomingLetter, LetterSource } from './incoming';
+import { DeadLetterStatus, LetterAction, LetterFailureCode, LetterOrigin } from './constants';
+import { type IncomingLetter, invalidLetter, type LetterSource } from './incoming';
 import { nextStepAfterFailure, type RetrySettings } from './schedule';
+import {
+  headersOfStored,
+  type StoredHeader,
+  storableHeaders,
+  storableMessage,
+  storableText,
+} from './storable';
 
 /** A stored letter, as the retrier and the CLI read it. */
 export interface StoredLetter {
@@ -40,7 +47,7 @@ export const letterOfRow = (row: Record<string, unknown>): StoredLetter => ({
     offset: String(row.source_offset),
     key: (row.source_key as string | null) ?? null,
     value: (row.source_value as string | null) ?? null,
-    headers: row.source_headers as LetterSource['headers'],
+    headers: headersOfStored(row.source_headers as StoredHeader[]),
     timestamp: iso(row.source_timestamp),
   },
   handler: String(row.handler),
@@ -75,9 +82,9 @@ export async function recordAction(
     [
       entry.letterId,
       entry.action,
-      entry.outcome,
-      entry.actor,
-      entry.reason ?? null,
+      storableMessage(entry.outcome),
+      storableText(entry.actor),
+      entry.reason === undefined || entry.reason === null ? null : storableMessage(entry.reason),
       entry.attempt ?? null,
       entry.at,
     ],
@@ -92,88 +99,140 @@ export interface StoreReport {
   readonly parked: readonly { readonly id: string; readonly code: string; readonly reason: string }[];
 }
 
+/** A letter to store, with where it was read on billing.dead-letter. */
+export type LetterToStore = IncomingLetter & {
+  readonly letterPartition?: number;
+  readonly letterOffset?: string;
+  /** The billing.dead-letter record that carried it: kept whole if the letter cannot be stored. */
+  readonly letterRecord?: LetterSource;
+};
+
+type StoreContext = { readonly now: Date; readonly settings: RetrySettings; readonly random: () => number };
+
+/** SQLSTATE classes of a value PostgreSQL refuses (data exception, constraint, program limit such as an index row too big). */
+const REFUSED_VALUE_CLASSES: ReadonlySet<string> = new Set(['22', '23', '54']);
+
+const isRefusedValue = (error: unknown): error is Error & { readonly code: string } => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && REFUSED_VALUE_CLASSES.has(code.slice(0, 2));
+};
+
 /**
  * Stores letters once per source record (topic, partition, offset): a redelivered letter, or a
  * second letter of the same record, changes nothing. A permanent letter is parked at once; a
- * retryable one is due after the backoff of its attempt. One transaction for the batch.
+ * retryable one is due after the backoff of its attempt. One transaction for the batch. Every
+ * text is made storable first (NUL escaped, lone surrogates replaced; the source record's bytes
+ * stay base64). A letter PostgreSQL still refuses (a value out of range, a field too big to index)
+ * is stored instead as a parked letter whose source is the billing.dead-letter record that carried
+ * it, byte for byte: one poison letter never blocks the dead-letter partition.
  */
 export async function storeLetters(
   pool: Pool,
-  letters: readonly (IncomingLetter & {
-    readonly letterPartition?: number;
-    readonly letterOffset?: string;
-  })[],
-  context: { readonly now: Date; readonly settings: RetrySettings; readonly random: () => number },
+  letters: readonly LetterToStore[],
+  context: StoreContext,
 ): Promise<StoreReport> {
   return inTransaction(pool, async (client) => {
     let stored = 0;
     const parked: { id: string; code: string; reason: string }[] = [];
     for (const letter of letters) {
-      const step = nextStepAfterFailure({
-        attempts: letter.failure.attempt,
-        permanent: letter.failure.class === FailureClass.permanent,
-        now: context.now,
-        settings: context.settings,
-        random: context.random(),
-      });
-      const status = step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.received;
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO dead_letters (id, source_topic, source_partition, source_offset, source_key, source_value,
-           source_headers, source_timestamp, origin, handler, failure_class, failure_code, failure_message, status,
-           attempts, next_attempt_at, marker_state, park_reason, received_at, updated_at, letter_partition, letter_offset)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
-         ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
-         RETURNING id`,
-        [
-          letter.id,
-          letter.source.topic,
-          letter.source.partition,
-          letter.source.offset,
-          letter.source.key,
-          letter.source.value,
-          JSON.stringify(letter.source.headers),
-          letter.source.timestamp,
-          letter.origin,
-          letter.handler,
-          letter.failure.class,
-          letter.failure.code,
-          letter.failure.message,
-          status,
-          letter.failure.attempt,
-          step.kind === 'retry' ? step.at : null,
-          // Our envelope: the handler marked the record processed when it dead-lettered it.
-          letter.origin === LetterOrigin.envelope ? 'dead-letter' : 'cleared',
-          step.kind === 'park' ? step.reason : null,
-          context.now,
-          letter.letterPartition ?? null,
-          letter.letterOffset ?? null,
-        ],
-      );
-      if (inserted.rowCount !== 1) continue;
-      stored += 1;
-      await recordAction(client, {
-        letterId: letter.id,
-        action: LetterAction.received,
-        outcome: status,
-        actor: 'dead-letter',
-        reason: `${letter.failure.class} ${letter.failure.code}: ${letter.failure.message}`,
-        attempt: letter.failure.attempt,
-        at: context.now,
-      });
-      if (step.kind === 'park') {
-        parked.push({ id: letter.id, code: letter.failure.code, reason: step.reason });
-        await recordAction(client, {
-          letterId: letter.id,
-          action: LetterAction.parked,
-          outcome: DeadLetterStatus.parked,
-          actor: 'dead-letter',
-          reason: step.reason,
-          at: context.now,
-        });
+      await client.query('SAVEPOINT letter');
+      let outcome: { stored: boolean; parked?: { id: string; code: string; reason: string } };
+      try {
+        outcome = await storeLetter(client, letter, context);
+      } catch (error) {
+        if (!isRefusedValue(error) || !letter.letterRecord) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT letter');
+        const source = letter.source;
+        outcome = await storeLetter(
+          client,
+          {
+            ...invalidLetter(
+              letter.letterRecord,
+              `the letter of ${source.topic.slice(0, 300)}-${source.partition}@${source.offset.slice(0, 30)} (${letter.failure.code.slice(0, 100)}) could not be stored: SQLSTATE ${error.code}: ${error.message}; the dead-letter record that carried it is kept whole`,
+              LetterFailureCode.unstorable,
+            ),
+            letterPartition: letter.letterPartition,
+            letterOffset: letter.letterOffset,
+          },
+          context,
+        );
       }
+      await client.query('RELEASE SAVEPOINT letter');
+      if (outcome.stored) stored += 1;
+      if (outcome.parked) parked.push(outcome.parked);
     }
     return { stored, duplicates: letters.length - stored, parked };
   });
+}
+
+/** One letter's row and history; nothing when its source record already has a letter. */
+async function storeLetter(
+  client: Queryable,
+  letter: LetterToStore,
+  context: StoreContext,
+): Promise<{ stored: boolean; parked?: { id: string; code: string; reason: string } }> {
+  const step = nextStepAfterFailure({
+    attempts: letter.failure.attempt,
+    permanent: letter.failure.class === FailureClass.permanent,
+    now: context.now,
+    settings: context.settings,
+    random: context.random(),
+  });
+  const status = step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.received;
+  const code = storableMessage(letter.failure.code);
+  const message = storableMessage(letter.failure.message);
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO dead_letters (id, source_topic, source_partition, source_offset, source_key, source_value,
+       source_headers, source_timestamp, origin, handler, failure_class, failure_code, failure_message, status,
+       attempts, next_attempt_at, marker_state, park_reason, received_at, updated_at, letter_partition, letter_offset)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
+     ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
+     RETURNING id`,
+    [
+      letter.id,
+      storableText(letter.source.topic),
+      letter.source.partition,
+      letter.source.offset,
+      letter.source.key === null ? null : storableText(letter.source.key),
+      letter.source.value === null ? null : storableText(letter.source.value),
+      JSON.stringify(storableHeaders(letter.source.headers)),
+      letter.source.timestamp,
+      letter.origin,
+      storableText(letter.handler),
+      letter.failure.class,
+      code,
+      message,
+      status,
+      letter.failure.attempt,
+      step.kind === 'retry' ? step.at : null,
+      // Our envelope: the handler marked the record processed when it dead-lettered it.
+      letter.origin === LetterOrigin.envelope ? 'dead-letter' : 'cleared',
+      step.kind === 'park' ? step.reason : null,
+      context.now,
+      letter.letterPartition ?? null,
+      letter.letterOffset ?? null,
+    ],
+  );
+  if (inserted.rowCount !== 1) return { stored: false };
+  await recordAction(client, {
+    letterId: letter.id,
+    action: LetterAction.received,
+    outcome: status,
+    actor: 'dead-letter',
+    reason: `${letter.failure.class} ${code}: ${message}`,
+    attempt: letter.failure.attempt,
+    at: context.now,
+  });
+  if (step.kind !== 'park') return { stored: true };
+  await recordAction(client, {
+    letterId: letter.id,
+    action: LetterAction.parked,
+    outcome: DeadLetterStatus.parked,
+    actor: 'dead-letter',
+    reason: step.reason,
+    at: context.now,
+  });
+  return { stored: true, parked: { id: letter.id, code, reason: step.reason } };
 }
 
 /**
@@ -366,9 +425,9 @@ export async function recordAttempt(
           step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.retrying,
           step.kind === 'retry' ? step.at : null,
           outcome.failureClass,
-          outcome.code,
-          outcome.message.slice(0, 10_000),
-          parkReason ?? null,
+          storableMessage(outcome.code),
+          storableMessage(outcome.message),
+          parkReason === undefined ? null : storableMessage(parkReason),
           context.now,
         ],
       );

@@ -34,3 +34,16 @@ export const ProjectionMetric = {
   sagaStepsIgnored: 'SagaStepsIgnored',
 } as const;
 export type ProjectionMetric = (typeof ProjectionMetric)[keyof typeof ProjectionMetric];
+
+/** Failure codes the runner itself gives a record. */
+export const ProjectionFailureCode = {
+  /**
+   * The record's own transaction violates a constraint of the read model (SQLSTATE class 23:
+   * unique, primary key, check, foreign key, not null): retrying cannot help, a person must look.
+   */
+  constraintViolation: 'CONSTRAINT_VIOLATION',
+} as const;
+export type ProjectionFailureCode = (typeof ProjectionFailureCode)[keyof typeof ProjectionFailureCode];
+
+/** SQLSTATE class 23, integrity constraint violation. */
+export const INTEGRITY_CONSTRAINT_VIOLATION_CLASS = '23';

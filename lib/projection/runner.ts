@@ -15,7 +15,7 @@ import {
   unpublishedOf,
 } from '../outbox';
 import { inTransaction } from '../read-model/transaction';
-import { ProjectionMetric } from './constants';
+import { INTEGRITY_CONSTRAINT_VIOLATION_CLASS, ProjectionFailureCode, ProjectionMetric } from './constants';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
 import { claimMarkers, markerIdOf } from './processed-markers';
 import type {
@@ -86,103 +86,184 @@ export async function projectMskEvent(
  */
 export async function projectPartition(
   batch: MskPartitionBatch<BillingEvent>,
+  dependencies: ProjectionDependencies,
+  context: ProjectionContext,
+): Promise<PartitionReport> {
+  try {
+    return await projectPartitionOnce(batch, dependencies, context);
+  } catch (error) {
+    if (!isConstraintViolation(error))
+      throw new TransientProjectionError(batch.topic, batch.partition, { cause: error });
+  }
+  // A constraint violation fails the whole batch's statement: the records are projected one at a
+  // time to find the one at fault, which is dead-lettered as permanent; the others apply.
+  try {
+    return await projectOneByOne(batch, dependencies, context);
+  } catch (error) {
+    throw new TransientProjectionError(batch.topic, batch.partition, { cause: error });
+  }
+}
+
+/** True for a PostgreSQL integrity constraint violation (SQLSTATE class 23). */
+export const isConstraintViolation = (error: unknown): error is Error & { readonly code: string } => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && code.length === 5 && code.startsWith(INTEGRITY_CONSTRAINT_VIOLATION_CLASS)
+  );
+};
+
+/**
+ * Each record of the batch in its own transaction, in offset order. A record whose own
+ * transaction still violates a constraint (a race with another partition would not, the second
+ * time) is a permanent failure: its marker and its dead letter commit, and the partition moves on.
+ */
+async function projectOneByOne(
+  batch: MskPartitionBatch<BillingEvent>,
+  dependencies: ProjectionDependencies,
+  context: ProjectionContext,
+): Promise<PartitionReport> {
+  const counts: Counts = {};
+  for (const record of batch.records) {
+    const single = { ...batch, records: [record] };
+    let report: PartitionReport;
+    try {
+      report = await projectPartitionOnce(single, dependencies, context);
+    } catch (error) {
+      if (!isConstraintViolation(error) || !record.ok) throw error;
+      const violation = error as Error & { code: string; constraint?: string; table?: string };
+      report = await projectPartitionOnce(
+        single,
+        { ...dependencies, projector: refusingProjector(dependencies.projector, violation) },
+        context,
+      );
+    }
+    for (const [metric, value] of Object.entries(report.counts))
+      add(counts, metric as ProjectionMetric, value);
+  }
+  return { topic: batch.topic, partition: batch.partition, counts };
+}
+
+/** A projector that defers every record as a permanent constraint violation (dead-lettered by the runner). */
+const refusingProjector = (
+  projector: TopicProjector,
+  violation: Error & { code: string; constraint?: string; table?: string },
+): TopicProjector => ({
+  name: projector.name,
+  topic: projector.topic,
+  async project(_db, records) {
+    return {
+      outbox: [],
+      counts: {},
+      deferred: records.map((record) => ({
+        record,
+        failure: {
+          failureClass: FailureClass.permanent,
+          code: ProjectionFailureCode.constraintViolation,
+          message: `SQLSTATE ${violation.code}${violation.table ? ` on ${violation.table}` : ''}${
+            violation.constraint ? ` (${violation.constraint})` : ''
+          }: ${violation.message}`,
+        },
+      })),
+    };
+  },
+});
+
+/** projectPartition's one try: throws whatever failed, nothing of the batch committed. */
+async function projectPartitionOnce(
+  batch: MskPartitionBatch<BillingEvent>,
   { pool, publisher, projector }: ProjectionDependencies,
   context: ProjectionContext,
 ): Promise<PartitionReport> {
   const counts: Counts = {};
   const source = { topic: batch.topic, partition: batch.partition };
   add(counts, ProjectionMetric.recordsReceived, batch.records.length);
-  try {
-    const outbox = await inTransaction(pool, async (client) => {
-      await lockOutboxSource(client, projector.name, source);
-      // Committed by earlier batches (or a re-application) and not published: they go out first.
-      const leftovers = await unpublishedOf(client, projector.name, source);
-      const markers = batch.records.map((record) => ({
-        id: markerIdOf(record),
-        origin: record.origin,
-        record,
-      }));
-      const unclaimed = await claimMarkers(client, projector.name, markers, context.now);
-      const fresh: FreshRecord[] = [];
-      const messages: OutboxMessage[] = [];
-      for (const { id, record } of markers) {
-        // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
-        if (!unclaimed.delete(id.toLowerCase())) {
-          add(counts, ProjectionMetric.recordsSkipped);
-          continue;
-        }
-        if (record.ok) {
-          fresh.push({ event: record.event, origin: record.origin });
-        } else {
-          const letter = buildDeadLetter({
-            origin: record.origin,
-            failure: record.failure,
-            handler: projector.name,
-            failedAt: context.now,
-          });
-          messages.push(outboxMessageOf(letter, source));
-          context.logger.warn('Record dead-lettered', {
-            topic: record.origin.topic,
-            partition: record.origin.partition,
-            offset: record.origin.offset,
-            failureClass: record.failure.failureClass,
-            code: record.failure.code,
-            reason: record.failure.message,
-          });
-        }
+  const outbox = await inTransaction(pool, async (client) => {
+    await lockOutboxSource(client, projector.name, source);
+    // Committed by earlier batches (or a re-application) and not published: they go out first.
+    const leftovers = await unpublishedOf(client, projector.name, source);
+    const markers = batch.records.map((record) => ({
+      id: markerIdOf(record),
+      origin: record.origin,
+      record,
+    }));
+    const unclaimed = await claimMarkers(client, projector.name, markers, context.now);
+    const fresh: FreshRecord[] = [];
+    const messages: OutboxMessage[] = [];
+    for (const { id, record } of markers) {
+      // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
+      if (!unclaimed.delete(id.toLowerCase())) {
+        add(counts, ProjectionMetric.recordsSkipped);
+        continue;
       }
-      const writes = new WriteBatch();
-      const output = fresh.length > 0 ? await projector.project(client, fresh, writes, context) : undefined;
-      for (const [metric, value] of Object.entries(output?.counts ?? {}))
-        add(counts, metric as ProjectionMetric, value);
-      messages.push(...(output?.outbox ?? []));
-      for (const { record, failure } of output?.deferred ?? []) {
-        messages.push(
-          outboxMessageOf(
-            buildDeadLetter({
-              origin: record.origin,
-              failure,
-              handler: projector.name,
-              failedAt: context.now,
-              cause: { eventId: record.event.eventId, correlationId: record.event.correlationId },
-            }),
-            source,
-          ),
-        );
-        context.logger.warn('Record deferred to the dead-letter topic as retryable', {
+      if (record.ok) {
+        fresh.push({ event: record.event, origin: record.origin });
+      } else {
+        const letter = buildDeadLetter({
+          origin: record.origin,
+          failure: record.failure,
+          handler: projector.name,
+          failedAt: context.now,
+        });
+        messages.push(outboxMessageOf(letter, source));
+        context.logger.warn('Record dead-lettered', {
           topic: record.origin.topic,
           partition: record.origin.partition,
           offset: record.origin.offset,
-          eventId: record.event.eventId,
-          failureClass: FailureClass.deferred,
-          code: failure.code,
+          failureClass: record.failure.failureClass,
+          code: record.failure.code,
+          reason: record.failure.message,
         });
       }
-      add(
-        counts,
-        ProjectionMetric.deadLettered,
-        messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
+    }
+    const writes = new WriteBatch();
+    const output = fresh.length > 0 ? await projector.project(client, fresh, writes, context) : undefined;
+    for (const [metric, value] of Object.entries(output?.counts ?? {}))
+      add(counts, metric as ProjectionMetric, value);
+    messages.push(...(output?.outbox ?? []));
+    for (const { record, failure } of output?.deferred ?? []) {
+      messages.push(
+        outboxMessageOf(
+          buildDeadLetter({
+            origin: record.origin,
+            failure,
+            handler: projector.name,
+            failedAt: context.now,
+            cause: { eventId: record.event.eventId, correlationId: record.event.correlationId },
+          }),
+          source,
+        ),
       );
-      if (messages.length > 0)
-        writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
-          name: 'outbox_through',
-          expression: 'max(position)::text',
-        });
-      const written = await writes.execute(client);
-      const through = written.outbox_through;
-      return { leftovers, messages, through: typeof through === 'string' ? through : undefined };
-    });
-
-    await publishEvents(
-      publisher,
-      outbox.leftovers.map((leftover) => leftover.event),
+      context.logger.warn('Record deferred to the dead-letter topic', {
+        topic: record.origin.topic,
+        partition: record.origin.partition,
+        offset: record.origin.offset,
+        eventId: record.event.eventId,
+        failureClass: failure.failureClass,
+        code: failure.code,
+      });
+    }
+    add(
+      counts,
+      ProjectionMetric.deadLettered,
+      messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
     );
-    await publishMessages(publisher, outbox.messages);
-    const through = publishedThrough(outbox.leftovers, outbox.through);
-    if (through !== undefined) await markPublishedThrough(pool, projector.name, source, context.now, through);
-    add(counts, ProjectionMetric.outboxPublished, outbox.leftovers.length + outbox.messages.length);
-    return { ...source, counts };
-  } catch (error) {
-    throw new TransientProjectionError(batch.topic, batch.partition, { cause: error });
-  }
+    if (messages.length > 0)
+      writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
+        name: 'outbox_through',
+        expression: 'max(position)::text',
+      });
+    const written = await writes.execute(client);
+    const through = written.outbox_through;
+    return { leftovers, messages, through: typeof through === 'string' ? through : undefined };
+  });
+
+  await publishEvents(
+    publisher,
+    outbox.leftovers.map((leftover) => leftover.event),
+  );
+  await publishMessages(publisher, outbox.messages);
+  const through = publishedThrough(outbox.leftovers, outbox.through);
+  if (through !== undefined) await markPublishedThrough(pool, projector.name, source, context.now, through);
+  add(counts, ProjectionMetric.outboxPublished, outbox.leftovers.length + outbox.messages.length);
+  return { ...source, counts };
 }

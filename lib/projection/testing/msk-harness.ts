@@ -5,7 +5,7 @@ import { CompressionTypes } from 'kafkajs';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import type { BillingEvent } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
-import { localClient, localConnection } from '../../kafka/fixtures/cluster';
+import { endOffsets, localClient, localConnection } from '../../kafka/fixtures/cluster';
 import { type SeekTarget, seekWhenReady } from '../../kafka/fixtures/seek';
 import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
 import { buildMskEvent, type KafkaRecordInput, recordHeadersOf } from '../../msk';
@@ -71,12 +71,11 @@ export class MskHarness {
     await Promise.allSettled([this.store.disconnect(), this.raw.disconnect(), this.admin.disconnect()]);
   }
 
-  /** The next offset to be written, per partition, of each topic. */
+  /** The next offset to be written, per partition, of each topic (riding out leader moves). */
   async endOffsets(topics: readonly string[]): Promise<Offsets> {
     const offsets: Offsets = new Map();
     for (const topic of topics) {
-      const partitions = await this.admin.fetchTopicOffsets(topic);
-      offsets.set(topic, new Map(partitions.map((entry) => [entry.partition, entry.high])));
+      offsets.set(topic, await endOffsets(this.admin, topic));
     }
     return offsets;
   }
