@@ -1,0 +1,211 @@
+/**
+ * `npm run sim`: the seeded simulation of the real handlers under faults (README: Simulation).
+ *
+ *   npm run sim -- --seeds 5 --steps 2000            seeds 1..5, 2,000 steps each
+ *   npm run sim -- --seed 7 --steps 1200             one seed (replays a failure)
+ *   npm run sim -- --seed 7 --steps 1200 --faults poison,database
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ALL_FAULTS, type FaultKind, type SimulationResult, simulate } from './simulation';
+
+export interface CliOptions {
+  readonly seeds: readonly number[];
+  readonly steps: number;
+  readonly faults: readonly FaultKind[];
+  readonly shrink: boolean;
+}
+
+export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink]
+faults: ${ALL_FAULTS.join(', ')}`;
+
+/** Parses the command line; throws with the usage on anything unknown. */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  let count = 1;
+  let first = 1;
+  let single: number | undefined;
+  let steps = 1_000;
+  let faults: FaultKind[] = [...ALL_FAULTS];
+  let shrink = true;
+  const faultList = (text: string | undefined): FaultKind[] => {
+    const names = (text ?? '').split(',').filter((name) => name !== '');
+    const unknown = names.filter((name) => !(ALL_FAULTS as readonly string[]).includes(name));
+    if (unknown.length > 0) throw new Error(`unknown fault kind(s): ${unknown.join(', ')}\n${USAGE}`);
+    return names as FaultKind[];
+  };
+  const integer = (flag: string, text: string | undefined): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`${flag} needs a whole number, got ${text}\n${USAGE}`);
+    return value;
+  };
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index];
+    const value = argv[index + 1];
+    switch (flag) {
+      case '--seeds':
+        count = integer(flag, value);
+        index++;
+        break;
+      case '--first-seed':
+        first = integer(flag, value);
+        index++;
+        break;
+      case '--seed':
+        single = integer(flag, value);
+        index++;
+        break;
+      case '--steps':
+        steps = integer(flag, value);
+        index++;
+        break;
+      case '--faults':
+        faults = value === 'none' ? [] : faultList(value);
+        index++;
+        break;
+      case '--without': {
+        const dropped = faultList(value);
+        faults = faults.filter((fault) => !dropped.includes(fault));
+        index++;
+        break;
+      }
+      case '--no-shrink':
+        shrink = false;
+        break;
+      default:
+        throw new Error(`unknown argument ${flag}\n${USAGE}`);
+    }
+  }
+  const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => first + i);
+  return { seeds, steps, faults, shrink };
+}
+
+/** The command that replays a run. */
+export const replayCommand = (seed: number, steps: number, faults: readonly FaultKind[]): string =>
+  `npm run sim -- --seed ${seed} --steps ${steps}${
+    faults.length === ALL_FAULTS.length ? '' : ` --faults ${faults.length === 0 ? 'none' : faults.join(',')}`
+  }`;
+
+const sameViolation = (a: SimulationResult, b: SimulationResult) =>
+  b.violation !== undefined && b.violation.invariant === a.violation?.invariant;
+
+/**
+ * The shortest run that still fails the same invariant: fewer steps first (the trace of a seed is
+ * a prefix of the longer one's), then without each fault kind in turn. Bounded by `attempts` runs.
+ */
+export async function shrink(
+  failed: SimulationResult,
+  log: (line: string) => void,
+  attempts = 12,
+): Promise<SimulationResult> {
+  let best = failed;
+  let tries = 0;
+  const attempt = async (steps: number, faults: readonly FaultKind[]) => {
+    tries += 1;
+    const result = await simulate({ seed: failed.seed, steps, faults: new Set(faults) });
+    log(
+      `  shrink: ${replayCommand(failed.seed, steps, faults)} -> ${result.violation ? result.violation.invariant : 'clean'}`,
+    );
+    return result;
+  };
+  const violationStep = failed.violation?.step ?? failed.steps;
+  if (violationStep <= failed.steps && violationStep < failed.steps) {
+    const result = await attempt(violationStep, best.faults);
+    if (sameViolation(failed, result)) best = result;
+  }
+  // A liveness failure: halve the steps while the same invariant still fails.
+  let steps = Math.floor(best.steps / 2);
+  while (steps >= 10 && tries < attempts / 2) {
+    const result = await attempt(steps, best.faults);
+    if (!sameViolation(failed, result)) break;
+    best = result;
+    if (result.violation && result.violation.step <= result.steps && result.violation.step < steps) {
+      const exact = await attempt(result.violation.step, result.faults);
+      if (sameViolation(failed, exact)) best = exact;
+    }
+    steps = Math.floor(best.steps / 2);
+  }
+  for (const fault of failed.faults) {
+    if (tries >= attempts) break;
+    if (!best.faults.includes(fault)) continue;
+    const without = best.faults.filter((kind) => kind !== fault);
+    const result = await attempt(best.steps, without);
+    if (sameViolation(failed, result)) best = result;
+  }
+  return best;
+}
+
+const rate = (steps: number, ms: number) => (ms > 0 ? Math.round((steps * 1000) / ms) : 0);
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const options = parseArgs(argv);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const started = Date.now();
+  let totalSteps = 0;
+  let totalRecords = 0;
+  let totalInvocations = 0;
+  let totalFaults = 0;
+  const failures: SimulationResult[] = [];
+  out(
+    `simulation: ${options.seeds.length} seed(s) from ${options.seeds[0]}, ${options.steps} steps each, faults: ${options.faults.join(', ') || 'none'}`,
+  );
+  for (const seed of options.seeds) {
+    const result = await simulate({
+      seed,
+      steps: options.steps,
+      faults: new Set(options.faults),
+      progressEvery: 2_000,
+      onProgress: ({ step, stats }) =>
+        out(
+          `  seed ${seed}: step ${step}/${options.steps}, ${stats.records} records, ${stats.invocations} invocations`,
+        ),
+    });
+    totalSteps += result.stats.steps;
+    totalRecords += result.stats.records;
+    totalInvocations += result.stats.invocations;
+    totalFaults += result.stats.faultsInjected;
+    const elapsed = Date.now() - started;
+    out(
+      `seed ${seed}: ${result.violation ? `VIOLATION at step ${result.violation.step}: ${result.violation.invariant}` : 'clean'} (${result.stats.steps} steps, ${result.stats.invocations} invocations, ${result.stats.faultsInjected} faults, ${result.stats.letters} letters, ${(result.durationMs / 1000).toFixed(1)} s, checks ${(result.stats.checkMs / 1000).toFixed(1)} s; total ${totalSteps} steps, ${rate(totalSteps, elapsed)} steps/s)`,
+    );
+    if (result.violation) {
+      failures.push(result);
+      const best = options.shrink ? await shrink(result, out) : result;
+      const violation = best.violation ?? result.violation;
+      const file = join(tmpdir(), `billing-sim-seed-${seed}-steps-${best.steps}.trace`);
+      writeFileSync(file, `${best.trace.join('\n')}\n`);
+      out(`  seed:      ${seed}`);
+      out(
+        `  step:      ${violation.step > best.steps ? `after the drain (${best.steps} steps)` : violation.step}`,
+      );
+      out(`  invariant: ${violation.invariant}`);
+      out(`  detail:    ${violation.detail}`);
+      out(`  trace (last 25 of ${best.trace.length} lines; all in ${file}):`);
+      for (const line of best.trace.slice(-25)) out(`    ${line}`);
+      out(`  replay:    ${replayCommand(seed, best.steps, best.faults)}`);
+    }
+  }
+  const wall = Date.now() - started;
+  out(`seeds: ${options.seeds.length}`);
+  out(`steps: ${totalSteps}`);
+  out(`records: ${totalRecords}`);
+  out(`invocations: ${totalInvocations}`);
+  out(`faults injected: ${totalFaults}`);
+  out(`wall time: ${(wall / 1000).toFixed(1)} s`);
+  out(`steps/s: ${rate(totalSteps, wall)}`);
+  out(
+    `violations: ${failures.length}${failures.length > 0 ? ` (seeds ${failures.map((f) => f.seed).join(', ')})` : ''}`,
+  );
+  return failures.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`sim: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(2);
+    },
+  );
+}

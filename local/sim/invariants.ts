@@ -1,0 +1,162 @@
+import type { Pool } from 'pg';
+
+/** A broken invariant: its name and the row that breaks it. */
+export interface Violation {
+  readonly invariant: string;
+  readonly detail: string;
+}
+
+/** The safety invariants, named as the README's Simulation section lists them. */
+export const Invariant = {
+  balanceIsSumOfEntries: 'balance = sum of entries',
+  entriesSumToZero: "a transaction's entries sum to zero",
+  noNegativeBalance: 'no negative balance',
+  moneyConserved: 'customer balances + money in flight = topups - withdrawals - refunds',
+  oneTransferOutcome: 'a transfer has at most one of credit or compensation',
+  transferInFlight: "a transfer's money in flight is 0 or its amount, and 0 once terminal",
+  oneEffectPerRecord: 'no source record has two effects',
+  noLetterLost: 'no dead letter is lost',
+} as const;
+
+/** The liveness checks after the faults heal and the run drains. */
+export const Liveness = {
+  consumed: 'every record ends applied, rejected, a duplicate or parked',
+  lettersSettled: 'no letter is left received or retrying',
+  outboxPublished: 'the outbox is fully published',
+  transfersExplained: 'a transfer that is not terminal has a parked letter that says why',
+} as const;
+
+/** A SQL string literal. */
+const lit = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+const IN_FLIGHT = `ledger_account LIKE 'transfers-in-flight:%'`;
+
+/*
+ * Every safety invariant in one statement (one round trip per step): each branch returns at most
+ * one offending row. Set-based, over the read model's own tables.
+ */
+const SAFETY_SQL = `
+(SELECT ${lit(Invariant.balanceIsSumOfEntries)} AS invariant,
+        'account ' || a.account_id || ': balance ' || a.balance_minor || ', entries ' || COALESCE(e.total, 0) AS detail
+   FROM accounts a
+   LEFT JOIN (SELECT account_id, sum(amount_minor) AS total FROM ledger_entries
+               WHERE account_id IS NOT NULL GROUP BY account_id) e USING (account_id)
+  WHERE a.balance_minor <> COALESCE(e.total, 0) LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.entriesSumToZero)}, 'transaction ' || transaction_id || ' sums to ' || sum(amount_minor)
+   FROM ledger_entries GROUP BY transaction_id HAVING sum(amount_minor) <> 0 LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.noNegativeBalance)}, 'account ' || account_id || ': ' || sum(amount_minor)
+   FROM ledger_entries WHERE account_id IS NOT NULL GROUP BY account_id HAVING sum(amount_minor) < 0 LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.moneyConserved)},
+        currency || ': balances ' || balances || ' + in flight ' || in_flight || ' <> topups - withdrawals - refunds ' || external
+   FROM (SELECT currency, sum(balances) AS balances, sum(in_flight) AS in_flight, sum(external) AS external FROM (
+           SELECT currency, balance_minor AS balances, 0 AS in_flight, 0 AS external FROM accounts
+           UNION ALL SELECT currency, 0, amount_minor, 0 FROM ledger_entries WHERE ${IN_FLIGHT}
+           UNION ALL SELECT currency, 0, 0, CASE kind WHEN 'topup' THEN amount_minor ELSE -amount_minor END
+             FROM transactions WHERE status = 'applied' AND kind IN ('topup', 'withdrawal', 'refund')) parts
+         GROUP BY currency) totals
+  WHERE balances + in_flight <> external LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.oneTransferOutcome)},
+        'transfer ' || transfer_id || ': ' || count(*) FILTER (WHERE kind = 'transfer_credit') || ' credit(s), '
+          || count(*) FILTER (WHERE kind = 'transfer_compensation') || ' compensation(s) applied'
+   FROM transactions WHERE status = 'applied' AND kind IN ('transfer_credit', 'transfer_compensation')
+  GROUP BY transfer_id HAVING count(*) > 1 LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.transferInFlight)},
+        'transfer ' || f.transfer_id || ': ' || f.in_flight || ' in flight, amount ' || COALESCE(t.amount_minor::text, 'unknown (no transfer)')
+          || ', status ' || COALESCE(t.status, 'none')
+   FROM (SELECT x.transfer_id, sum(e.amount_minor) AS in_flight
+           FROM ledger_entries e JOIN transactions x USING (transaction_id)
+          WHERE e.${IN_FLIGHT} GROUP BY x.transfer_id) f
+   LEFT JOIN transfers t USING (transfer_id)
+  WHERE f.in_flight <> 0
+    AND (t.transfer_id IS NULL OR f.in_flight <> t.amount_minor OR t.status IN ('completed', 'failed'))
+  LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.oneEffectPerRecord)}, 'event ' || event_id || ' recorded as ' || count(*) || ' transactions'
+   FROM transactions GROUP BY event_id HAVING count(*) > 1 LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.oneEffectPerRecord)},
+        'record billing.transaction.events-' || source_partition || '@' || source_offset || ' recorded as ' || count(*) || ' transactions'
+   FROM transactions GROUP BY source_partition, source_offset HAVING count(*) > 1 LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.noLetterLost)},
+        'letter of ' || r.topic || '-' || r.partition || '@' || r.record_offset || ' read from billing.dead-letter@' || r.letter_offset || ' is not stored'
+   FROM json_to_recordset($1::json) AS r(topic text, partition int, record_offset bigint, letter_offset bigint)
+  WHERE NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.source_topic = r.topic
+                      AND d.source_partition = r.partition AND d.source_offset = r.record_offset)
+  LIMIT 1)`;
+
+/** A letter the log says was read and committed by the dead-letter consumer: it must be stored. */
+export interface ExpectedLetter {
+  readonly topic: string;
+  readonly partition: number;
+  readonly record_offset: string;
+  readonly letter_offset: number;
+}
+
+/** Checks every safety invariant in one query; the first violation found, or undefined. */
+export async function checkSafety(
+  pool: Pool,
+  expectedLetters: readonly ExpectedLetter[],
+): Promise<Violation | undefined> {
+  const { rows } = await pool.query<{ invariant: string; detail: string }>(SAFETY_SQL, [
+    JSON.stringify(expectedLetters),
+  ]);
+  const [row] = rows;
+  return row ? { invariant: row.invariant, detail: row.detail } : undefined;
+}
+
+/** Outbox rows of a producer's source partition committed above its published-through position. */
+export async function unpublishedOutbox(pool: Pool): Promise<Violation | undefined> {
+  const { rows } = await pool.query<{ producer: string; source: string; rows: string }>(
+    `SELECT o.producer, o.source_topic || '-' || o.source_partition AS source, count(*) AS rows
+       FROM outbox o
+       LEFT JOIN outbox_published p USING (producer, source_topic, source_partition)
+      WHERE o.position > COALESCE(p.position, 0)
+      GROUP BY o.producer, o.source_topic, o.source_partition
+      ORDER BY 1, 2 LIMIT 1`,
+  );
+  const [row] = rows;
+  return row
+    ? {
+        invariant: Liveness.outboxPublished,
+        detail: `${row.rows} outbox row(s) of ${row.producer} from ${row.source} never marked published`,
+      }
+    : undefined;
+}
+
+/** Letters still waiting for the retrier after the drain. */
+export async function unsettledLetters(pool: Pool): Promise<Violation | undefined> {
+  const { rows } = await pool.query<{ id: string; status: string; source: string; code: string }>(
+    `SELECT id, status, source_topic || '-' || source_partition || '@' || source_offset AS source, failure_code AS code
+       FROM dead_letters WHERE status IN ('received', 'retrying') ORDER BY received_at, id LIMIT 1`,
+  );
+  const [row] = rows;
+  return row
+    ? {
+        invariant: Liveness.lettersSettled,
+        detail: `letter ${row.id} of ${row.source} (${row.code}) is still ${row.status}`,
+      }
+    : undefined;
+}
+
+/** Transfers that are not terminal, and the transfer ids the parked letters' source records name. */
+export async function unfinishedTransfers(pool: Pool): Promise<{
+  readonly transfers: readonly { transferId: string; status: string }[];
+  readonly parkedSources: readonly (string | null)[];
+}> {
+  const transfers = await pool.query<{ transfer_id: string; status: string }>(
+    `SELECT transfer_id, status FROM transfers WHERE status NOT IN ('completed', 'failed') ORDER BY transfer_id`,
+  );
+  const parked = await pool.query<{ source_value: string | null }>(
+    `SELECT source_value FROM dead_letters WHERE status = 'parked' AND source_topic IN ('billing.transaction.events', 'billing.saga.events')`,
+  );
+  return {
+    transfers: transfers.rows.map((row) => ({ transferId: row.transfer_id, status: row.status })),
+    parkedSources: parked.rows.map((row) => row.source_value),
+  };
+}
