@@ -15,6 +15,8 @@ export interface CliOptions {
   readonly steps: number;
   readonly faults: readonly FaultKind[];
   readonly shrink: boolean;
+  /** Write every seed's trace to a file, not only a failing one's. */
+  readonly trace: boolean;
 }
 
 export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink]
@@ -28,6 +30,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let steps = 1_000;
   let faults: FaultKind[] = [...ALL_FAULTS];
   let shrink = true;
+  let trace = false;
   const faultList = (text: string | undefined): FaultKind[] => {
     const names = (text ?? '').split(',').filter((name) => name !== '');
     const unknown = names.filter((name) => !(ALL_FAULTS as readonly string[]).includes(name));
@@ -73,12 +76,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--no-shrink':
         shrink = false;
         break;
+      case '--trace':
+        trace = true;
+        break;
       default:
         throw new Error(`unknown argument ${flag}\n${USAGE}`);
     }
   }
   const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => first + i);
-  return { seeds, steps, faults, shrink };
+  return { seeds, steps, faults, shrink, trace };
 }
 
 /** The command that replays a run. */
@@ -169,6 +175,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     out(
       `seed ${seed}: ${result.violation ? `VIOLATION at step ${result.violation.step}: ${result.violation.invariant}` : 'clean'} (${result.stats.steps} steps, ${result.stats.invocations} invocations, ${result.stats.faultsInjected} faults, ${result.stats.letters} letters, ${(result.durationMs / 1000).toFixed(1)} s, checks ${(result.stats.checkMs / 1000).toFixed(1)} s; total ${totalSteps} steps, ${rate(totalSteps, elapsed)} steps/s)`,
     );
+    if (options.trace && !result.violation) {
+      const file = join(tmpdir(), `billing-sim-seed-${seed}-steps-${result.steps}.trace`);
+      writeFileSync(file, `${result.trace.join('\n')}\n`);
+      out(`  trace: ${file}`);
+    }
     if (result.violation) {
       failures.push(result);
       const best = options.shrink ? await shrink(result, out) : result;

@@ -79,12 +79,18 @@ export function faultyPool(pool: Pool, admin: Pool, plan: DbFaultPlan): Pool {
   const poolQuery: QueryFn = async (...args) => {
     const client = await connect();
     let failure: Error | undefined;
+    // As pg's own pool.query: a backend killed under the query is that query's error, not the process's.
+    const onError = (error: Error) => {
+      failure = error;
+    };
+    client.on('error', onError);
     try {
       return await (client.query as unknown as QueryFn)(...args);
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(failure);
     }
   };

@@ -115,8 +115,8 @@ export interface SimulationResult {
 }
 
 /** The retry schedule of the simulation: few attempts, so letters settle within a run. */
-const settingsWithLease = (leaseMs: number): RetrySettings => ({
-  maxAttempts: 3,
+const settingsOf = (maxAttempts: number, leaseMs: number): RetrySettings => ({
+  maxAttempts,
   backoffBaseMs: 60_000,
   backoffCapMs: 600_000,
   leaseMs,
@@ -189,6 +189,8 @@ export class Simulation {
   #clock = Date.UTC(2026, 0, 1, 9, 0, 0);
   #step = 0;
   #leaseMs = 300_000;
+  /** Attempts per letter, drawn per seed: with 2, every retry of a letter is its last. */
+  #maxAttempts = 3;
   #database!: TestDatabase;
   #systemPool!: Pool;
   #pool!: Pool;
@@ -206,6 +208,7 @@ export class Simulation {
   constructor(options: SimulationOptions) {
     this.#options = options;
     this.#prng = new Prng(options.seed);
+    this.#maxAttempts = this.#prng.pick([2, 3]);
   }
 
   #on(kind: FaultKind): boolean {
@@ -352,7 +355,13 @@ export class Simulation {
   }
 
   #record(line: string): void {
-    this.#trace.push(`${this.#step} ${line}`);
+    // Control characters (a NUL quoted by an error) escaped, so the trace stays text.
+    let text = '';
+    for (const char of line) {
+      const code = char.charCodeAt(0);
+      text += code < 0x20 || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+    }
+    this.#trace.push(`${this.#step} ${text}`);
   }
 
   // ---- one step -------------------------------------------------------------------------------
@@ -380,10 +389,10 @@ export class Simulation {
     }
     const action = this.#prng.weighted({
       api: 26,
-      late: this.#on(FaultKind.lateAccounts) ? 5 : 0,
+      late: this.#on(FaultKind.lateAccounts) ? 6 : 0,
       invoke: 50,
       retrier: 5,
-      operator: this.#on(FaultKind.operator) ? 3 : 0,
+      operator: this.#on(FaultKind.operator) ? 4 : 0,
       poison: this.#on(FaultKind.poison) ? 2 : 0,
       upperCase: this.#on(FaultKind.upperCase) ? 1 : 0,
       forgedCredit: this.#on(FaultKind.forgedCredit) ? 0.5 : 0,
@@ -753,7 +762,12 @@ export class Simulation {
     const report = await receiveDeadLetters(
       event,
       { pool: this.#pool },
-      { now: this.#now, settings: settingsWithLease(this.#leaseMs), random: () => random.next(), logger },
+      {
+        now: this.#now,
+        settings: settingsOf(this.#maxAttempts, this.#leaseMs),
+        random: () => random.next(),
+        logger,
+      },
     );
     this.#stats.letters += report.stored;
   }
@@ -878,7 +892,12 @@ export class Simulation {
 
   #retrierContext(now: Date) {
     const random = new Prng((this.#options.seed * 31 + this.#step) >>> 0);
-    return { now, settings: settingsWithLease(this.#leaseMs), random: () => random.next(), logger };
+    return {
+      now,
+      settings: settingsOf(this.#maxAttempts, this.#leaseMs),
+      random: () => random.next(),
+      logger,
+    };
   }
 
   async #retryOnce(now: Date, label: string): Promise<string> {
@@ -914,33 +933,36 @@ export class Simulation {
     this.#record(await this.#retryOnce(this.#now, `retrier (lease ${this.#leaseMs / 1000}s)`));
   }
 
-  async #pickLetter(): Promise<string | undefined> {
-    const parkedFirst = this.#prng.chance(0.6);
-    const { rows } = await this.#database.pool.query<{ id: string }>(
-      `SELECT id FROM dead_letters WHERE ($1::boolean IS FALSE OR status = 'parked') ORDER BY received_at, id LIMIT 200`,
-      [parkedFirst],
+  async #pickLetter(): Promise<{ readonly id: string; readonly label: string } | undefined> {
+    const which = this.#prng.weighted({ parked: 4, open: 4, any: 2 });
+    const { rows } = await this.#database.pool.query<{ id: string; label: string }>(
+      `SELECT id, left(id::text, 8) || ' (' || status || ', ' || source_topic || '-' || source_partition || '@' || source_offset
+              || ', ' || failure_code || ')' AS label FROM dead_letters
+        WHERE $1 = 'any' OR ($1 = 'parked' AND status = 'parked') OR ($1 = 'open' AND status IN ('received', 'retrying'))
+        ORDER BY received_at, id LIMIT 200`,
+      [which],
     );
     if (rows.length === 0) return undefined;
-    return this.#prng.pick(rows).id;
+    return this.#prng.pick(rows);
   }
 
-  async #replay(id: string, now: Date): Promise<string> {
+  async #replay(letter: { readonly id: string; readonly label: string }, now: Date): Promise<string> {
     this.#stats.operatorActions += 1;
     try {
       const { result } = await replayLetter(
-        id,
+        letter.id,
         { pool: this.#pool, publisher: this.#publishers.operator as EventPublisher },
         { ...this.#retrierContext(now), by: 'sim-operator' },
       );
-      return `operator replay ${short(id)}: ${result}`;
+      return `operator replay ${letter.label}: ${result}`;
     } catch (error) {
-      return `operator replay ${short(id)}: failed (${errorText(error)})`;
+      return `operator replay ${letter.label}: failed (${errorText(error)})`;
     }
   }
 
   async #operator(): Promise<void> {
     const letter = await this.#pickLetter();
-    const discard = this.#prng.chance(0.4);
+    const discard = this.#prng.chance(0.5);
     if (!letter) return;
     if (!discard) {
       this.#record(await this.#replay(letter, this.#now));
@@ -948,16 +970,16 @@ export class Simulation {
     }
     this.#stats.operatorActions += 1;
     try {
-      const result = await discardLetter(this.#pool, letter, {
+      const result = await discardLetter(this.#pool, letter.id, {
         reason: 'not worth replaying',
         by: 'sim-operator',
         now: this.#now,
       });
       this.#record(
-        `operator discard ${short(letter)}: ${result?.discarded ? 'discarded' : `refused (${result?.status})`}`,
+        `operator discard ${letter.label}: ${result?.discarded ? 'discarded' : `refused (${result?.status})`}`,
       );
     } catch (error) {
-      this.#record(`operator discard ${short(letter)}: failed (${errorText(error)})`);
+      this.#record(`operator discard ${letter.label}: failed (${errorText(error)})`);
     }
   }
 
@@ -968,7 +990,7 @@ export class Simulation {
     this.#plan.disarm();
     for (const consumer of this.#consumers) consumer.frozenUntil = 0;
     this.#record('drain: faults healed');
-    const settings = settingsWithLease(this.#leaseMs);
+    const settings = settingsOf(this.#maxAttempts, this.#leaseMs);
     for (let round = 0; round < 20; round++) {
       let progressed = true;
       while (progressed) {
