@@ -21,3 +21,11 @@ export class DeadLetterCommandError extends DeadLetterError {
     this.name = 'DeadLetterCommandError';
   }
 }
+
+/** A re-application found its letter no longer held by its lease (taken over, or closed): it rolls back. */
+export class LeaseLostError extends DeadLetterError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LeaseLostError';
+  }
+}

@@ -2,15 +2,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import { FailureClass, TopicName } from '../../schemas';
 import { buildMskEvent, decodeBillingMskEvent } from '../msk';
-import type { EventPublisher } from '../outbox';
+import type { EventPublisher, Queryable } from '../outbox';
 import { accountProjector } from '../projection/account-projector';
 import { projectPartition } from '../projection/runner';
 import { transactionProjector } from '../projection/transaction-projector';
 import type { TopicProjector } from '../projection/types';
-import { inTransaction } from '../read-model/transaction';
+import { inTransaction, type TransactionTimeouts, transactionTimeoutsOf } from '../read-model/transaction';
 import { transferSagaProjector } from '../saga/projector';
 import { LetterFailureCode } from './constants';
-import { DeadLetterError } from './errors';
+import { DeadLetterError, LeaseLostError } from './errors';
 import { type OutOfRetriesSettler, settlerOfTopic } from './settle';
 import type { AttemptOutcome, StoredLetter } from './store';
 
@@ -52,29 +52,62 @@ export function mskEventOfLetter(letter: StoredLetter): unknown {
  */
 async function clearDeadLetterMarker(
   pool: Pool,
-  letterId: string,
+  letter: { readonly id: string; readonly token: string },
   consumer: string,
   eventId: string,
-): Promise<{ readonly closed: string } | { readonly open: true }> {
-  return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ status: string; marker_state: string }>(
-      'SELECT status, marker_state FROM dead_letters WHERE id = $1 FOR UPDATE',
-      [letterId],
+  timeouts: TransactionTimeouts | undefined,
+): Promise<{ readonly closed: string } | { readonly leaseLost: true } | { readonly open: true }> {
+  const letterId = letter.id;
+  return inTransaction(
+    pool,
+    async (client) => {
+      const { rows } = await client.query<{
+        status: string;
+        marker_state: string;
+        lease_token: string | null;
+      }>('SELECT status, marker_state, lease_token FROM dead_letters WHERE id = $1 FOR UPDATE', [letterId]);
+      const row = rows[0];
+      if (!row) throw new DeadLetterError(`dead letter ${letterId} does not exist`);
+      if (row.status === 'resolved' || row.status === 'discarded') {
+        return { closed: row.status };
+      }
+      // Another claimer took the letter after this one's lease ran out: it alone may touch it.
+      if (row.lease_token !== letter.token) return { leaseLost: true as const };
+      if (row.marker_state === 'dead-letter') {
+        await client.query('DELETE FROM processed_events WHERE consumer = $1 AND event_id = $2', [
+          consumer,
+          eventId,
+        ]);
+        await client.query(`UPDATE dead_letters SET marker_state = 'cleared' WHERE id = $1`, [letterId]);
+      }
+      return { open: true as const };
+    },
+    timeouts,
+  );
+}
+
+/**
+ * The compare-and-set of every write a re-application makes to its letter: the letter is still
+ * open and still held by this attempt's lease. Otherwise the batch's transaction is rolled back
+ * (the effect never commits without its letter's resolution): the lease ran out and another
+ * claimer took the letter, or an operator discarded it meanwhile.
+ */
+async function updateHeldLetter(
+  db: Queryable,
+  letter: { readonly id: string; readonly token: string },
+  set: string,
+  values: readonly unknown[],
+): Promise<void> {
+  const updated = await db.query(
+    `UPDATE dead_letters SET ${set}
+      WHERE id = $1 AND lease_token = $2 AND status IN ('received', 'retrying', 'parked')`,
+    [letter.id, letter.token, ...values],
+  );
+  if (updated.rowCount !== 1) {
+    throw new LeaseLostError(
+      `dead letter ${letter.id}: no longer held by this attempt (its lease ran out and another claimer took it, or it was closed meanwhile); nothing of this attempt was committed`,
     );
-    const row = rows[0];
-    if (!row) throw new DeadLetterError(`dead letter ${letterId} does not exist`);
-    if (row.status === 'resolved' || row.status === 'discarded') {
-      return { closed: row.status };
-    }
-    if (row.marker_state === 'dead-letter') {
-      await client.query('DELETE FROM processed_events WHERE consumer = $1 AND event_id = $2', [
-        consumer,
-        eventId,
-      ]);
-      await client.query(`UPDATE dead_letters SET marker_state = 'cleared' WHERE id = $1`, [letterId]);
-    }
-    return { open: true };
-  });
+  }
 }
 
 /**
@@ -86,7 +119,7 @@ async function clearDeadLetterMarker(
  */
 function watchingProjector(
   projector: TopicProjector,
-  letterId: string,
+  letter: { readonly id: string; readonly token: string },
   eventId: string,
   settle: OutOfRetriesSettler | undefined,
 ) {
@@ -104,10 +137,11 @@ function watchingProjector(
       const deferred = output.deferred.find((entry) => entry.record.event.eventId === eventId);
       const settled = deferred && settle?.(deferred.record, deferred.failure);
       if (deferred && settled) {
-        await db.query(
-          `UPDATE dead_letters SET status = 'resolved', next_attempt_at = NULL, marker_state = 'dead-letter', updated_at = $2
-            WHERE id = $1`,
-          [letterId, context.now],
+        await updateHeldLetter(
+          db,
+          letter,
+          `status = 'resolved', next_attempt_at = NULL, marker_state = 'dead-letter', updated_at = $3`,
+          [context.now],
         );
         seen.outcome = { rejected: settled.reason };
         return {
@@ -117,13 +151,14 @@ function watchingProjector(
         };
       }
       if (deferred) {
-        await db.query(`UPDATE dead_letters SET marker_state = 'dead-letter' WHERE id = $1`, [letterId]);
+        await updateHeldLetter(db, letter, `marker_state = 'dead-letter'`, []);
         seen.outcome = { failure: deferred.failure };
       } else if (records.some((record) => record.event.eventId === eventId)) {
-        await db.query(
-          `UPDATE dead_letters SET status = 'resolved', next_attempt_at = NULL, marker_state = 'dead-letter', updated_at = $2
-            WHERE id = $1`,
-          [letterId, context.now],
+        await updateHeldLetter(
+          db,
+          letter,
+          `status = 'resolved', next_attempt_at = NULL, marker_state = 'dead-letter', updated_at = $3`,
+          [context.now],
         );
         seen.outcome = 'applied';
       }
@@ -147,6 +182,8 @@ export async function reapplyLetter(
     readonly logger: Logger;
     /** If this attempt fails, the letter is parked: a record deferred again may settle instead. */
     readonly lastAttempt: boolean;
+    /** The lease the letter was claimed with: every statement of the attempt is bounded well below it. */
+    readonly leaseMs?: number;
   },
 ): Promise<AttemptOutcome> {
   const batch = decodeBillingMskEvent(mskEventOfLetter(letter)).partitions[0];
@@ -171,15 +208,24 @@ export async function reapplyLetter(
     };
   }
   const eventId = record.event.eventId;
+  if (letter.leaseToken === null)
+    throw new DeadLetterError(`dead letter ${letter.id}: re-applied without a lease (claim it first)`);
+  const held = { id: letter.id, token: letter.leaseToken };
+  const timeouts = transactionTimeoutsOf(context.leaseMs);
   try {
-    const cleared = await clearDeadLetterMarker(dependencies.pool, letter.id, projector.name, eventId);
+    const cleared = await clearDeadLetterMarker(dependencies.pool, held, projector.name, eventId, timeouts);
     if ('closed' in cleared) return { kind: 'already-closed', status: cleared.closed as 'resolved' };
+    if ('leaseLost' in cleared)
+      return {
+        kind: 'error',
+        message: `dead letter ${letter.id}: lease lost to another claimer; not attempted`,
+      };
     const settle = context.lastAttempt ? settlerOfTopic[letter.source.topic] : undefined;
-    const { watching, seen } = watchingProjector(projector, letter.id, eventId, settle);
+    const { watching, seen } = watchingProjector(projector, held, eventId, settle);
     await projectPartition(
       batch,
       { pool: dependencies.pool, publisher: dependencies.publisher, projector: watching },
-      { now: context.now.toISOString(), logger: context.logger },
+      { now: context.now.toISOString(), logger: context.logger, timeouts },
     );
     if (seen.outcome === 'applied') return { kind: 'applied' };
     if (seen.outcome && 'rejected' in seen.outcome)

@@ -103,7 +103,11 @@ async function attemptClaimed(
     replay: context.action === LetterAction.replay,
     settings: context.settings,
   });
-  const outcome = await reapplyLetter(letter, dependencies, { ...context, lastAttempt });
+  const outcome = await reapplyLetter(letter, dependencies, {
+    ...context,
+    lastAttempt,
+    leaseMs: context.settings.leaseMs,
+  });
   const recorded = await recordAttempt(dependencies.pool, letter, outcome, {
     token,
     now: context.now,

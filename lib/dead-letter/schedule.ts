@@ -14,13 +14,21 @@ export interface RetrySettings {
   readonly batchSize: number;
 }
 
-const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const seconds = (fallback: number, max: number, min = 1) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * The shortest lease: an attempt (a batch transaction, its statements bounded to a tenth of the
+ * lease, and its publish) must fit well inside it, or another retrier would take the letter while
+ * it runs (guarded, but wasted).
+ */
+export const MIN_LEASE_SECONDS = 30;
 
 const SettingsSchema = z.object({
   [DeadLetterEnvVariable.maxAttempts]: z.coerce.number().int().min(1).max(100).default(8),
   [DeadLetterEnvVariable.backoffBaseSeconds]: seconds(60, 86_400),
   [DeadLetterEnvVariable.backoffCapSeconds]: seconds(6 * 3_600, 7 * 86_400),
-  [DeadLetterEnvVariable.leaseSeconds]: seconds(300, 3_600),
+  [DeadLetterEnvVariable.leaseSeconds]: seconds(300, 3_600, MIN_LEASE_SECONDS),
   [DeadLetterEnvVariable.batchSize]: z.coerce.number().int().min(1).max(1_000).default(50),
 });
 

@@ -261,7 +261,11 @@ export async function claimDueLetters(
   return { token, letters: rows.map(letterOfRow) };
 }
 
-/** Claims one letter by id for an operator's replay (unless a retrier holds its lease). */
+/**
+ * Claims one letter by id for an operator's replay (unless a retrier or another replay holds its
+ * lease): a parked letter is leased too, its `next_attempt_at` the lease's end (the retrier does
+ * not claim parked letters; a failed replay clears it again).
+ */
 export async function claimLetter(
   db: Queryable,
   id: string,
@@ -271,7 +275,7 @@ export async function claimLetter(
 > {
   const token = randomUUID();
   const { rows } = await db.query(
-    `UPDATE dead_letters SET lease_token = $2, next_attempt_at = CASE WHEN status = 'parked' THEN next_attempt_at ELSE $4 END
+    `UPDATE dead_letters SET lease_token = $2, next_attempt_at = $4
       WHERE id = $1 AND status IN ('received', 'retrying', 'parked')
         AND (lease_token IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= $3)
      RETURNING ${COLUMNS}`,
@@ -397,10 +401,16 @@ export async function recordAttempt(
       [letter.id, context.token],
     );
     const current = rows[0];
+    // A letter resolved or discarded meanwhile (by an attempt that held it before this lease, or
+    // an operator) keeps its status: a late failure must not reopen or park it.
+    const open =
+      current !== undefined &&
+      current.status !== DeadLetterStatus.resolved &&
+      current.status !== DeadLetterStatus.discarded;
     let parked = false;
     let parkReason: string | undefined;
     let attempt: number | null = null;
-    if (current && outcome.kind === 'failed') {
+    if (current && open && outcome.kind === 'failed') {
       attempt = current.attempts + 1;
       const step =
         context.action === LetterAction.replay
@@ -431,19 +441,25 @@ export async function recordAttempt(
           context.now,
         ],
       );
-    } else if (current && outcome.kind === 'error' && current.status !== DeadLetterStatus.resolved) {
+    } else if (current && open && outcome.kind === 'error') {
       // Not the letter's fault: retried after the lease, the attempt does not count.
-      await client.query('UPDATE dead_letters SET lease_token = NULL, updated_at = $2 WHERE id = $1', [
-        letter.id,
-        context.now,
-      ]);
+      await client.query(
+        `UPDATE dead_letters SET lease_token = NULL, updated_at = $2,
+           next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END
+          WHERE id = $1`,
+        [letter.id, context.now],
+      );
     } else if (current) {
       await client.query('UPDATE dead_letters SET lease_token = NULL WHERE id = $1', [letter.id]);
     }
     await recordAction(client, {
       letterId: letter.id,
       action: context.action,
-      outcome: current ? outcome.kind : 'lease-lost',
+      outcome: !current
+        ? 'lease-lost'
+        : open || outcome.kind !== 'failed'
+          ? outcome.kind
+          : `failed, ignored: already ${current.status}`,
       actor: context.actor,
       reason: historyReasonOf(outcome) ?? context.reason ?? null,
       attempt,

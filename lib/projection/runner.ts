@@ -177,85 +177,89 @@ async function projectPartitionOnce(
   const counts: Counts = {};
   const source = { topic: batch.topic, partition: batch.partition };
   add(counts, ProjectionMetric.recordsReceived, batch.records.length);
-  const outbox = await inTransaction(pool, async (client) => {
-    await lockOutboxSource(client, projector.name, source);
-    // Committed by earlier batches (or a re-application) and not published: they go out first.
-    const leftovers = await unpublishedOf(client, projector.name, source);
-    const markers = batch.records.map((record) => ({
-      id: markerIdOf(record),
-      origin: record.origin,
-      record,
-    }));
-    const unclaimed = await claimMarkers(client, projector.name, markers, context.now);
-    const fresh: FreshRecord[] = [];
-    const messages: OutboxMessage[] = [];
-    for (const { id, record } of markers) {
-      // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
-      if (!unclaimed.delete(id.toLowerCase())) {
-        add(counts, ProjectionMetric.recordsSkipped);
-        continue;
+  const outbox = await inTransaction(
+    pool,
+    async (client) => {
+      await lockOutboxSource(client, projector.name, source);
+      // Committed by earlier batches (or a re-application) and not published: they go out first.
+      const leftovers = await unpublishedOf(client, projector.name, source);
+      const markers = batch.records.map((record) => ({
+        id: markerIdOf(record),
+        origin: record.origin,
+        record,
+      }));
+      const unclaimed = await claimMarkers(client, projector.name, markers, context.now);
+      const fresh: FreshRecord[] = [];
+      const messages: OutboxMessage[] = [];
+      for (const { id, record } of markers) {
+        // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
+        if (!unclaimed.delete(id.toLowerCase())) {
+          add(counts, ProjectionMetric.recordsSkipped);
+          continue;
+        }
+        if (record.ok) {
+          fresh.push({ event: record.event, origin: record.origin });
+        } else {
+          const letter = buildDeadLetter({
+            origin: record.origin,
+            failure: record.failure,
+            handler: projector.name,
+            failedAt: context.now,
+          });
+          messages.push(outboxMessageOf(letter, source));
+          context.logger.warn('Record dead-lettered', {
+            topic: record.origin.topic,
+            partition: record.origin.partition,
+            offset: record.origin.offset,
+            failureClass: record.failure.failureClass,
+            code: record.failure.code,
+            reason: record.failure.message,
+          });
+        }
       }
-      if (record.ok) {
-        fresh.push({ event: record.event, origin: record.origin });
-      } else {
-        const letter = buildDeadLetter({
-          origin: record.origin,
-          failure: record.failure,
-          handler: projector.name,
-          failedAt: context.now,
-        });
-        messages.push(outboxMessageOf(letter, source));
-        context.logger.warn('Record dead-lettered', {
+      const writes = new WriteBatch();
+      const output = fresh.length > 0 ? await projector.project(client, fresh, writes, context) : undefined;
+      for (const [metric, value] of Object.entries(output?.counts ?? {}))
+        add(counts, metric as ProjectionMetric, value);
+      messages.push(...(output?.outbox ?? []));
+      for (const { record, failure } of output?.deferred ?? []) {
+        messages.push(
+          outboxMessageOf(
+            buildDeadLetter({
+              origin: record.origin,
+              failure,
+              handler: projector.name,
+              failedAt: context.now,
+              cause: { eventId: record.event.eventId, correlationId: record.event.correlationId },
+            }),
+            source,
+          ),
+        );
+        context.logger.warn('Record deferred to the dead-letter topic', {
           topic: record.origin.topic,
           partition: record.origin.partition,
           offset: record.origin.offset,
-          failureClass: record.failure.failureClass,
-          code: record.failure.code,
-          reason: record.failure.message,
+          eventId: record.event.eventId,
+          failureClass: failure.failureClass,
+          code: failure.code,
         });
       }
-    }
-    const writes = new WriteBatch();
-    const output = fresh.length > 0 ? await projector.project(client, fresh, writes, context) : undefined;
-    for (const [metric, value] of Object.entries(output?.counts ?? {}))
-      add(counts, metric as ProjectionMetric, value);
-    messages.push(...(output?.outbox ?? []));
-    for (const { record, failure } of output?.deferred ?? []) {
-      messages.push(
-        outboxMessageOf(
-          buildDeadLetter({
-            origin: record.origin,
-            failure,
-            handler: projector.name,
-            failedAt: context.now,
-            cause: { eventId: record.event.eventId, correlationId: record.event.correlationId },
-          }),
-          source,
-        ),
+      add(
+        counts,
+        ProjectionMetric.deadLettered,
+        messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
       );
-      context.logger.warn('Record deferred to the dead-letter topic', {
-        topic: record.origin.topic,
-        partition: record.origin.partition,
-        offset: record.origin.offset,
-        eventId: record.event.eventId,
-        failureClass: failure.failureClass,
-        code: failure.code,
-      });
-    }
-    add(
-      counts,
-      ProjectionMetric.deadLettered,
-      messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
-    );
-    if (messages.length > 0)
-      writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
-        name: 'outbox_through',
-        expression: 'max(position)::text',
-      });
-    const written = await writes.execute(client);
-    const through = written.outbox_through;
-    return { leftovers, messages, through: typeof through === 'string' ? through : undefined };
-  });
+      if (messages.length > 0)
+        writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
+          name: 'outbox_through',
+          expression: 'max(position)::text',
+        });
+      const written = await writes.execute(client);
+      const through = written.outbox_through;
+      return { leftovers, messages, through: typeof through === 'string' ? through : undefined };
+    },
+    context.timeouts,
+  );
 
   await publishEvents(
     publisher,

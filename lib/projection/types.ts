@@ -3,6 +3,7 @@ import type { BillingEvent, TopicName } from '../../schemas';
 import type { RecordFailure } from '../dead-letter';
 import type { MskRecordOrigin } from '../msk';
 import type { OutboxMessage, Queryable } from '../outbox';
+import type { TransactionTimeouts } from '../read-model/transaction';
 import type { ProjectionMetric } from './constants';
 import type { WriteBatch } from './write-batch';
 
@@ -27,6 +28,8 @@ export interface ProjectionContext {
   /** The invocation's time (ISO-8601 UTC): processed markers, outbox rows, dead letters. */
   readonly now: string;
   readonly logger: Logger;
+  /** Bounds on the batch transaction's statements and lock waits (a re-application under a lease). */
+  readonly timeouts?: TransactionTimeouts;
 }
 
 /**

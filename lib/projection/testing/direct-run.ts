@@ -14,8 +14,10 @@ import type { ProjectionReport, TopicProjector } from '../types';
  * events to the real decoder and runner. Published outbox events are kept in `published` (or the
  * publish fails, when `failPublish` says so). For tests whose subject is the SQL, not Kafka.
  */
+/** Next offset per topic-partition, shared by every run of the process: records never share coordinates. */
+const nextOffset = new Map<string, bigint>();
+
 export function directRun(pool: Pool, logger: Logger) {
-  const nextOffset = new Map<string, bigint>();
   const published: BillingEvent[] = [];
   const state = { failPublish: false };
   const publisher: EventPublisher = {
