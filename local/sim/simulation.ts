@@ -11,6 +11,7 @@ import { postgresReadModel } from '../../lib/api/read-model';
 import type { ApiRequest, BillingApiPorts } from '../../lib/api/types';
 import { lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
 import { receiveDeadLetters, replayLetter, retryDueLetters } from '../../lib/dead-letter/retrier';
+import { MIN_LEASE_SECONDS } from '../../lib/dead-letter/schedule';
 import { discardLetter } from '../../lib/dead-letter/store';
 import { KafkaEventStore } from '../../lib/kafka/event-store';
 import { buildMskEvent, decodeBillingMskEvent, decodeMskEvent } from '../../lib/msk';
@@ -99,7 +100,8 @@ export interface SimulationStats {
   operatorActions: number;
   faultsInjected: number;
   letters: number;
-  /** Milliseconds spent in the per-step invariant checks. */
+  /** Steps after which the invariants were checked (those that ran a handler), and the time it took. */
+  checks: number;
   checkMs: number;
 }
 
@@ -184,10 +186,13 @@ export class Simulation {
     operatorActions: 0,
     faultsInjected: 0,
     letters: 0,
+    checks: 0,
     checkMs: 0,
   };
   #clock = Date.UTC(2026, 0, 1, 9, 0, 0);
   #step = 0;
+  /** Whether the step ran a handler (a consumer, the retrier, the operator): the read model may have changed. */
+  #touched = false;
   #leaseMs = 300_000;
   /** Attempts per letter, drawn per seed: with 2, every retry of a letter is its last. */
   #maxAttempts = 3;
@@ -238,12 +243,17 @@ export class Simulation {
         await this.#stepOnce();
         this.#stats.steps = this.#step;
         this.#stats.records = this.#log.totalRecords;
-        const checkStarted = performance.now();
-        const broken = await checkSafety(this.#database.pool, this.#takeExpectedLetters());
-        this.#stats.checkMs += performance.now() - checkStarted;
-        if (broken) {
-          violation = { ...broken, step: this.#step };
-          break;
+        // A step that ran no handler changed none of the checked tables: they hold as after the last check.
+        if (this.#touched) {
+          this.#touched = false;
+          this.#stats.checks += 1;
+          const checkStarted = performance.now();
+          const broken = await checkSafety(this.#database.pool, this.#takeExpectedLetters());
+          this.#stats.checkMs += performance.now() - checkStarted;
+          if (broken) {
+            violation = { ...broken, step: this.#step };
+            break;
+          }
         }
         if (this.#options.onProgress && this.#step % (this.#options.progressEvery ?? 1000) === 0)
           this.#options.onProgress({ step: this.#step, stats: this.#stats });
@@ -548,8 +558,10 @@ export class Simulation {
           toAccountId: to,
           amount: this.#amount(20_000),
         });
-        if (answer.status === 202 && typeof answer.body.transferId === 'string')
+        if (answer.status === 202 && typeof answer.body.transferId === 'string') {
           this.#transfers.push(answer.body.transferId);
+          this.#record(`  transfer ${short(answer.body.transferId)}: ${short(account)} -> ${short(to)}`);
+        }
         return;
       }
       case 'status': {
@@ -740,6 +752,7 @@ export class Simulation {
 
   /** Runs a consumer's handler on an MSK event of `records` (the real builder and decoders). */
   async #handle(consumer: Consumer, records: readonly LogRecord[]): Promise<void> {
+    this.#touched = true;
     const event = JSON.parse(
       JSON.stringify(
         buildMskEvent({ eventSourceArn: `sim:${consumer.name}`, bootstrapServers: [], records }),
@@ -901,6 +914,7 @@ export class Simulation {
   }
 
   async #retryOnce(now: Date, label: string): Promise<string> {
+    this.#touched = true;
     this.#stats.retrierRuns += 1;
     try {
       const report = await retryDueLetters(
@@ -914,7 +928,7 @@ export class Simulation {
   }
 
   async #retrier(): Promise<void> {
-    this.#leaseMs = this.#prng.pick([1_000, 30_000, 300_000]);
+    this.#leaseMs = this.#prng.pick([MIN_LEASE_SECONDS * 1_000, 60_000, 300_000]);
     if (this.#fault(FaultKind.leaseRace, 0.5)) {
       // Two retriers and an operator at once, the second retrier's clock past the first's lease.
       const start = this.#clock;
@@ -947,6 +961,7 @@ export class Simulation {
   }
 
   async #replay(letter: { readonly id: string; readonly label: string }, now: Date): Promise<string> {
+    this.#touched = true;
     this.#stats.operatorActions += 1;
     try {
       const { result } = await replayLetter(
@@ -970,6 +985,7 @@ export class Simulation {
     }
     this.#stats.operatorActions += 1;
     try {
+      this.#touched = true;
       const result = await discardLetter(this.#pool, letter.id, {
         reason: 'not worth replaying',
         by: 'sim-operator',
