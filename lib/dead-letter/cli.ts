@@ -99,7 +99,9 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(
           result.discarded
             ? `${command.id}  discarded\n`
-            : `${command.id}  not discarded: it is ${result.status}\n`,
+            : result.refused
+              ? `${command.id}  not discarded: ${result.refused}\n`
+              : `${command.id}  not discarded: it is ${result.status}\n`,
         );
         return result.discarded ? 0 : 1;
       }

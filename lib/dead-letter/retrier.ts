@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import { decodeMskEvent, type MskRecordOrigin } from '../msk';
 import type { EventPublisher } from '../outbox';
-import { LetterAction } from './constants';
+import { DeadLetterStatus, LetterAction } from './constants';
 import { type LetterSource, lettersOfRecord } from './incoming';
 import { reapplyLetter } from './reapply';
 import { isLastAttempt, type RetrySettings } from './schedule';
@@ -98,9 +98,11 @@ async function attemptClaimed(
     readonly reason?: string;
   },
 ) {
+  // A replay is the last word only for a parked letter (out of retries, or permanent): a letter
+  // that still has retries is re-applied now, and given up by no one but its schedule.
   const lastAttempt = isLastAttempt({
     attempt: letter.attempts + 1,
-    replay: context.action === LetterAction.replay,
+    replay: context.action === LetterAction.replay && letter.status === DeadLetterStatus.parked,
     settings: context.settings,
   });
   const outcome = await reapplyLetter(letter, dependencies, {
@@ -203,7 +205,13 @@ export async function replayLetter(
     case 'failed':
       return {
         id,
-        result: `failed again (${outcome.code}: ${outcome.message})${parked ? ': parked' : ': parked still'}`,
+        result: `failed again (${outcome.code}: ${outcome.message})${
+          parked
+            ? ': parked'
+            : claimed.letter.status === 'parked'
+              ? ': parked still'
+              : ': retried on its schedule'
+        }`,
       };
     case 'error':
       return { id, result: `error, nothing changed: ${outcome.message}` };

@@ -5,6 +5,7 @@ import type { Queryable } from '../outbox';
 import { inTransaction } from '../read-model/transaction';
 import { DeadLetterStatus, LetterAction, LetterFailureCode, LetterOrigin } from './constants';
 import { type IncomingLetter, invalidLetter, type LetterSource } from './incoming';
+import { moneyInFlightOf } from './money-in-flight';
 import { nextStepAfterFailure, type RetrySettings } from './schedule';
 import {
   headersOfStored,
@@ -411,17 +412,21 @@ export async function recordAttempt(
     let parkReason: string | undefined;
     let attempt: number | null = null;
     if (current && open && outcome.kind === 'failed') {
-      attempt = current.attempts + 1;
-      const step =
-        context.action === LetterAction.replay
-          ? { kind: 'park' as const, reason: `replay by ${context.actor} failed` }
-          : nextStepAfterFailure({
-              attempts: attempt,
-              permanent: outcome.failureClass === FailureClass.permanent,
-              now: context.now,
-              settings: context.settings,
-              random: context.random,
-            });
+      // A replay of a parked letter is its last word; a replay of a letter with retries left is an
+      // extra attempt that uses none of them: it keeps its schedule (unless the failure is permanent).
+      const replayOfParked =
+        context.action === LetterAction.replay && current.status === DeadLetterStatus.parked;
+      const extra = context.action === LetterAction.replay && !replayOfParked;
+      attempt = extra ? current.attempts : current.attempts + 1;
+      const step = replayOfParked
+        ? { kind: 'park' as const, reason: `replay by ${context.actor} failed` }
+        : nextStepAfterFailure({
+            attempts: extra ? Math.min(attempt, context.settings.maxAttempts - 1) : attempt,
+            permanent: outcome.failureClass === FailureClass.permanent,
+            now: context.now,
+            settings: context.settings,
+            random: context.random,
+          });
       parked = step.kind === 'park' && current.status !== DeadLetterStatus.parked;
       parkReason =
         step.kind === 'park' ? `${step.reason}; last: ${outcome.code}: ${outcome.message}` : undefined;
@@ -479,31 +484,63 @@ export async function recordAttempt(
   });
 }
 
-/** Discards a letter for a reason (final; nothing is deleted). Null when there is no such letter. */
+/** What an operator's discard did. */
+export interface DiscardResult {
+  readonly discarded: boolean;
+  readonly status: DeadLetterStatus;
+  /** Why it was refused, and what to do instead (money in flight, or an attempt holds the letter). */
+  readonly refused?: string;
+}
+
+/**
+ * Discards a letter for a reason (final; nothing is deleted). Null when there is no such letter.
+ * Refused for a letter whose record holds a transfer's money in transfers-in-flight (discarding
+ * it would strand the money: replay it instead), and while an attempt holds its lease.
+ */
 export async function discardLetter(
   db: Queryable,
   id: string,
   context: { readonly reason: string; readonly by: string; readonly now: Date },
-): Promise<{ readonly discarded: boolean; readonly status: DeadLetterStatus } | null> {
-  const { rows } = await db.query<{ status: DeadLetterStatus }>(
-    `WITH updated AS (
-       UPDATE dead_letters SET status = 'discarded', next_attempt_at = NULL, lease_token = NULL, updated_at = $2
-        WHERE id = $1 AND status IN ('received', 'retrying', 'parked') RETURNING id)
-     SELECT status, EXISTS (SELECT 1 FROM updated) AS discarded FROM dead_letters WHERE id = $1`,
-    [id, context.now],
-  );
-  const row = rows[0] as { status: DeadLetterStatus; discarded?: boolean } | undefined;
-  if (!row) return null;
+): Promise<DiscardResult | null> {
+  const letter = await findLetter(db, id);
+  if (!letter) return null;
+  const open =
+    letter.status === DeadLetterStatus.received ||
+    letter.status === DeadLetterStatus.retrying ||
+    letter.status === DeadLetterStatus.parked;
+  const inFlight = open ? moneyInFlightOf(letter) : undefined;
+  let result: DiscardResult;
+  if (inFlight) {
+    result = { discarded: false, status: letter.status, refused: inFlight };
+  } else {
+    const { rows } = await db.query<{ status: DeadLetterStatus; discarded: boolean }>(
+      `WITH updated AS (
+         UPDATE dead_letters SET status = 'discarded', next_attempt_at = NULL, lease_token = NULL, updated_at = $2
+          WHERE id = $1 AND status IN ('received', 'retrying', 'parked')
+            AND (lease_token IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= $2)
+          RETURNING id)
+       SELECT status, EXISTS (SELECT 1 FROM updated) AS discarded FROM dead_letters WHERE id = $1`,
+      [id, context.now],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    result = row.discarded
+      ? { discarded: true, status: DeadLetterStatus.discarded }
+      : row.status === DeadLetterStatus.resolved || row.status === DeadLetterStatus.discarded
+        ? { discarded: false, status: row.status }
+        : {
+            discarded: false,
+            status: row.status,
+            refused: 'an attempt holds the letter (its lease has not run out): try again later',
+          };
+  }
   await recordAction(db, {
     letterId: id,
     action: LetterAction.discard,
-    outcome: row.discarded ? DeadLetterStatus.discarded : `refused: ${row.status}`,
+    outcome: result.discarded ? DeadLetterStatus.discarded : `refused: ${result.refused ?? result.status}`,
     actor: context.by,
     reason: context.reason,
     at: context.now,
   });
-  return {
-    discarded: row.discarded === true,
-    status: row.discarded ? DeadLetterStatus.discarded : row.status,
-  };
+  return result;
 }

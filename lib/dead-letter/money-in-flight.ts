@@ -1,0 +1,42 @@
+import { SagaEventType, TopicName, TransactionEventType } from '../../schemas';
+import { decodeBillingValue } from '../msk';
+
+/** The part of a stored letter this rule reads. */
+interface LetterOfRecord {
+  readonly id: string;
+  readonly source: { readonly topic: string; readonly value: string | null };
+}
+
+/**
+ * Why discarding this letter would strand money, or undefined when it would not: a transfer's
+ * debit has moved the money to transfers-in-flight, and only the letter's record (a credit leg,
+ * a compensation, or the saga step that requests one of them) takes it out again. Such a letter
+ * is replayed, never discarded: a credit whose destination never opens is rejected on replay of
+ * a parked letter (or after its retries), and the saga returns the money. Pure.
+ */
+export function moneyInFlightOf(letter: LetterOfRecord): string | undefined {
+  if (letter.source.value === null) return undefined;
+  const decoded = decodeBillingValue({
+    topic: letter.source.topic,
+    value: Buffer.from(letter.source.value, 'base64'),
+    headers: {},
+  });
+  if (!decoded.ok) return undefined;
+  const { event } = decoded;
+  const transferId = (event.payload as { transferId?: string }).transferId;
+  const replay = `replay it instead (npm run dlq -- replay ${letter.id}) once its cause is fixed`;
+  if (letter.source.topic === TopicName.transactionEvents) {
+    if (event.eventType === TransactionEventType.transferCreditRequested)
+      return `the credit leg of transfer ${transferId}: its money is held in transfers-in-flight until the credit applies or is rejected, and discarding it would strand the money; ${replay} (a replay of the parked letter rejects a credit whose destination does not exist, and the saga returns the debit)`;
+    if (event.eventType === TransactionEventType.transferCompensationRequested)
+      return `the compensation of transfer ${transferId}: it returns money held in transfers-in-flight to the source, and discarding it would strand the money; ${replay}`;
+  }
+  if (letter.source.topic === TopicName.sagaEvents) {
+    if (
+      event.eventType === SagaEventType.transferDebited ||
+      event.eventType === SagaEventType.transferCreditRejected
+    )
+      return `the ${event.eventType} step of transfer ${transferId}: the saga's next request (a credit or a compensation) moves the money held in transfers-in-flight, and discarding it would strand the money; ${replay}`;
+  }
+  return undefined;
+}
