@@ -17,6 +17,8 @@ export interface CliOptions {
   readonly shrink: boolean;
   /** Write every seed's trace to a file, not only a failing one's. */
   readonly trace: boolean;
+  /** Stop at the first seed that breaks something. */
+  readonly failFast: boolean;
 }
 
 export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink]
@@ -31,6 +33,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let faults: FaultKind[] = [...ALL_FAULTS];
   let shrink = true;
   let trace = false;
+  let failFast = false;
   const faultList = (text: string | undefined): FaultKind[] => {
     const names = (text ?? '').split(',').filter((name) => name !== '');
     const unknown = names.filter((name) => !(ALL_FAULTS as readonly string[]).includes(name));
@@ -79,12 +82,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--trace':
         trace = true;
         break;
+      case '--fail-fast':
+        failFast = true;
+        break;
       default:
         throw new Error(`unknown argument ${flag}\n${USAGE}`);
     }
   }
   const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => first + i);
-  return { seeds, steps, faults, shrink, trace };
+  return { seeds, steps, faults, shrink, trace, failFast };
 }
 
 /** The command that replays a run. */
@@ -195,6 +201,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       out(`  trace (last 25 of ${best.trace.length} lines; all in ${file}):`);
       for (const line of best.trace.slice(-25)) out(`    ${line}`);
       out(`  replay:    ${replayCommand(seed, best.steps, best.faults)}`);
+      if (options.failFast) break;
     }
   }
   const wall = Date.now() - started;
