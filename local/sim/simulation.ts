@@ -26,10 +26,13 @@ import { transferSagaProjector } from '../../lib/saga/projector';
 import {
   AccountEventType,
   type BillingEvent,
+  headersOf,
   LATEST_SCHEMA_VERSION,
+  partitionKeyOf,
   SagaEventType,
   TopicName,
   TransactionEventType,
+  topicOfEventType,
 } from '../../schemas';
 import { buildOnFailureRecord, localFunctionArn } from '../offline/on-failure';
 import { repoRoot } from '../stack/paths';
@@ -65,7 +68,7 @@ export const FaultKind = {
   operator: 'operator',
   /** Undecodable or hostile records on the billing topics and the dead-letter topic. */
   poison: 'poison',
-  /** Valid events whose ids are upper case (a new transfer, an existing topup or account). */
+  /** Events whose ids are upper case, written raw by a foreign producer (a new transfer, an existing topup or account). */
   upperCase: 'upper-case',
   /** A transfer credit leg that no debit of the saga asked for. */
   forgedCredit: 'forged-credit',
@@ -596,6 +599,24 @@ export class Simulation {
     }
   }
 
+  /**
+   * Appends events as a producer that does not use our event store would (another team's client):
+   * the JSON as written, keyed by the event's partition key as given, headers as the store writes them.
+   */
+  #appendRaw(events: readonly BillingEvent[]): string {
+    const places = events.map((event) => {
+      const appended = this.#log.append({
+        topic: topicOfEventType(event.eventType),
+        key: Buffer.from(partitionKeyOf(event)),
+        value: Buffer.from(JSON.stringify(event)),
+        headers: Object.entries(headersOf(event)).map(([key, value]) => ({ key, value: Buffer.from(value) })),
+        timestamp: this.#clock,
+      });
+      return `${appended.topic}-${appended.partition}@${appended.offset}`;
+    });
+    return `appended raw at ${places.join(', ')}`;
+  }
+
   /** Accounts opened late or never: transfers and topups for them wait as deferred letters. */
   async #late(): Promise<void> {
     const choice = this.#prng.weighted({ reserve: 3, topup: 2, open: 2 });
@@ -669,7 +690,7 @@ export class Simulation {
       const from = this.#prng.pick(this.#accounts);
       const to = this.#prng.pick(this.#accounts.filter((id) => id !== from));
       const transferId = this.#prng.uuid().toUpperCase();
-      const result = await this.#appendExternal([
+      const result = this.#appendRaw([
         {
           ...this.#envelope(transferId),
           eventType: SagaEventType.transferRequested,
@@ -682,7 +703,7 @@ export class Simulation {
     if (choice === 'topup' && this.#topups.length > 0) {
       const topup = this.#prng.pick(this.#topups);
       const transactionId = topup.transactionId.toUpperCase();
-      const result = await this.#appendExternal([
+      const result = this.#appendRaw([
         {
           ...this.#envelope(transactionId),
           eventType: TransactionEventType.topupRequested,
@@ -694,7 +715,7 @@ export class Simulation {
     }
     if (this.#accounts.length > 0) {
       const accountId = this.#prng.pick(this.#accounts).toUpperCase();
-      const result = await this.#appendExternal([
+      const result = this.#appendRaw([
         {
           ...this.#envelope(accountId),
           eventType: AccountEventType.accountOpened,
