@@ -12,7 +12,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** The text with NUL written as the six characters `\u0000` and lone surrogates as U+FFFD. */
 export const storableText = (text: string): string =>
-  text.replace(/\u0000/g, '\\u0000').replace(LONE_SURROGATE, '\ufffd');
+  text.replaceAll('\u0000', '\\u0000').replace(LONE_SURROGATE, '\ufffd');
 
 /** A failure message or reason, storable and at most MAX_FAILURE_MESSAGE_LENGTH characters. */
 export const storableMessage = (text: string): string => {

@@ -42,6 +42,11 @@ export const DeferralCode = {
   accountNotFound: 'ACCOUNT_NOT_FOUND',
   /** A compensation that would lift the source above the balance bound: due again once it has room. */
   balanceLimitExceeded: 'BALANCE_LIMIT_EXCEEDED',
+  /**
+   * A transfer credit whose debit leg is not recorded yet: the two legs are on different
+   * partitions, consumed independently (a rebuild may read the credit first), so it waits.
+   */
+  debitNotRecorded: 'DEBIT_NOT_RECORDED',
 } as const;
 export type DeferralCode = (typeof DeferralCode)[keyof typeof DeferralCode];
 

@@ -7,6 +7,7 @@ import {
   compensation,
   given,
   givenDeferred,
+  OTHER_ACCOUNT,
   refund,
   TRANSFER,
   topup,
@@ -15,7 +16,19 @@ import {
   withdrawal,
 } from './fixtures/given-when-then';
 import { decideMovement, evolveMovement } from './movement-rules';
-import type { AccountState, MovementRequest, RecordedTransaction } from './types';
+import type { AccountState, MovementRequest, RecordedTransaction, TransferLegs } from './types';
+
+/** The legs of TRANSFER with its debit from OTHER_ACCOUNT applied (overrides for the debit). */
+const debited = (amount: bigint, overrides: Partial<RecordedTransaction> = {}): TransferLegs => ({
+  debit: aRecorded({
+    kind: MovementKind.transferDebit,
+    accountId: OTHER_ACCOUNT,
+    amount,
+    transferId: TRANSFER,
+    ...overrides,
+  }),
+  credited: false,
+});
 
 describe('topup', () => {
   it('credits the account against external:<currency>', () => {
@@ -183,13 +196,48 @@ describe('transfer legs', () => {
   });
 
   it('credit leg moves money from transfers-in-flight into the account, even a suspended one', () => {
-    given(anAccount({ status: AccountStatus.suspended }))
+    given(anAccount({ status: AccountStatus.suspended }), { transfer: debited(300n) })
       .when(transferCredit(300n))
       .then({
         outcome: 'applied',
         balanceAfter: 300n,
         entries: [{ amount: 300n }, { ledgerAccount: 'transfers-in-flight:EUR', amount: -300n }],
       });
+  });
+
+  it('credit leg waits (deferred) while its transfer has no recorded debit: the legs are consumed independently', () => {
+    given(anAccount()).when(transferCredit(300n)).then({ outcome: 'deferred', code: 'DEBIT_NOT_RECORDED' });
+    given(anAccount(), { transfer: { debit: undefined, credited: false } })
+      .when(transferCredit(300n))
+      .then({ outcome: 'deferred', code: 'DEBIT_NOT_RECORDED' });
+  });
+
+  it('credit leg is rejected unless an applied, uncompensated debit of the same amount and currency backs it', () => {
+    const cases = [
+      debited(300n, { status: TransactionStatus.rejected }),
+      debited(299n),
+      debited(300n, { currency: 'USD' }),
+      debited(300n, { accountId: ACCOUNT }),
+      debited(300n, { transferId: '00000000-0000-4000-8000-0000000000f2' }),
+      debited(300n, { reversed: 300n }),
+      { ...debited(300n), credited: true },
+    ];
+    for (const transfer of cases) {
+      given(anAccount(), { transfer })
+        .when(transferCredit(300n))
+        .then({ outcome: 'rejected', reason: RejectionReason.originalNotFound });
+    }
+  });
+
+  it('compensation is rejected once its transfer was credited: no money is left in flight', () => {
+    const debit = aRecorded({
+      kind: MovementKind.transferDebit,
+      amount: 300n,
+      transferId: TRANSFER,
+    });
+    given(anAccount(), { original: debit, transfer: { debit, credited: true } })
+      .when(compensation(300n, debit))
+      .then({ outcome: 'rejected', reason: RejectionReason.originalNotFound });
   });
 
   it('credit leg is rejected by a closed account', () => {
@@ -267,6 +315,10 @@ describe('a deferred movement whose retries have run out', () => {
       .when(transferCredit(300n))
       .whenRetriesRunOut()
       .then({ outcome: 'rejected', reason: RejectionReason.accountNotFound });
+  });
+
+  it('is parked for a person when it is a credit leg whose debit never was recorded', () => {
+    givenDeferred(anAccount()).when(transferCredit(300n)).whenRetriesRunOut().then({ outcome: 'parked' });
   });
 
   it('is parked for a person when it is a topup, a withdrawal or a debit leg', () => {

@@ -16,6 +16,7 @@ import type {
   MovementState,
   OutOfRetriesDecision,
   RecordedTransaction,
+  TransferLegs,
 } from './types';
 
 /** The ledger account name of a customer account. */
@@ -102,6 +103,39 @@ const isCompensable = (
   original.accountId === request.accountId &&
   original.transferId === request.transferId;
 
+type CreditLegRequest = Extract<MovementRequest, { kind: typeof MovementKind.transferCredit }>;
+
+/**
+ * Why a transfer's credit leg may not take money out of transfers-in-flight, or undefined when it
+ * may: its transfer's debit leg is applied, from the counterparty, for the same amount and
+ * currency, not compensated, and no other credit of the transfer is applied. A debit not recorded
+ * yet defers the credit (the legs are consumed independently); a debit that can never back the
+ * credit rejects it (`original_not_found`), and the saga compensates whatever was debited.
+ */
+function creditBacking(
+  request: CreditLegRequest,
+  transfer: TransferLegs | undefined,
+): MovementDecision | undefined {
+  const debit = transfer?.debit;
+  if (debit === undefined) {
+    return {
+      outcome: 'deferred',
+      code: DeferralCode.debitNotRecorded,
+      message: `the debit leg of transfer ${request.transferId} is not recorded (yet): credit ${request.transactionId} deferred`,
+    };
+  }
+  const matches =
+    debit.kind === MovementKind.transferDebit &&
+    debit.status === TransactionStatus.applied &&
+    debit.transferId === request.transferId &&
+    debit.accountId === request.counterpartyAccountId &&
+    debit.amount === request.amount &&
+    debit.currency === request.currency;
+  if (!matches || debit.reversed > 0n || transfer?.credited)
+    return rejected(RejectionReason.originalNotFound);
+  return undefined;
+}
+
 /** What remains of an original that later movements may still take back. */
 const remainingOf = (original: RecordedTransaction): bigint => original.amount - original.reversed;
 
@@ -167,14 +201,17 @@ export function decideMovement(request: MovementRequest, state: MovementState): 
     };
   }
   if (request.kind === MovementKind.transferCompensation) {
+    // A transfer whose credit applied has no money in flight left to return.
+    if (state.transfer?.credited) return rejected(RejectionReason.originalNotFound);
     return decideCompensation(request, state.original, account);
   }
   if (account.status === AccountStatus.closed) return rejected(RejectionReason.accountClosed);
   if (account.currency !== request.currency) return rejected(RejectionReason.currencyMismatch);
   switch (request.kind) {
     case MovementKind.topup:
-    case MovementKind.transferCredit:
       return decideCredit(request, account);
+    case MovementKind.transferCredit:
+      return creditBacking(request, state.transfer) ?? decideCredit(request, account);
     case MovementKind.withdrawal:
     case MovementKind.transferDebit:
       return decideDebit(request, account);

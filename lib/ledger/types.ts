@@ -67,6 +67,19 @@ export interface MovementState {
   readonly existing: RecordedTransaction | undefined;
   /** The transaction a refund or compensation refers to, if recorded. */
   readonly original: RecordedTransaction | undefined;
+  /**
+   * The legs of the transfer a credit or compensation belongs to. A credit without it is treated
+   * as one whose debit is not recorded (yet).
+   */
+  readonly transfer?: TransferLegs;
+}
+
+/** What the ledger holds of a transfer's legs: a credit and a compensation are both tied to its debit. */
+export interface TransferLegs {
+  /** The transfer's debit leg, if recorded (in any status, with what its compensation took back). */
+  readonly debit: RecordedTransaction | undefined;
+  /** Whether a credit leg of the transfer is applied. */
+  readonly credited: boolean;
 }
 
 /** One side of a double-entry booking; the entries of a movement sum to zero. */

@@ -58,6 +58,17 @@ interface TransactionRow extends Record<string, unknown> {
   reversed_minor: string;
 }
 
+const recordedOfRow = (row: TransactionRow): RecordedTransaction => ({
+  transactionId: row.transaction_id,
+  accountId: row.account_id,
+  kind: row.kind as MovementKind,
+  status: row.status as TransactionStatus,
+  amount: BigInt(row.amount_minor),
+  currency: row.currency as Currency,
+  transferId: row.transfer_id,
+  reversed: BigInt(row.reversed_minor),
+});
+
 /** Loads recorded transactions by id (requests of the batch and the originals they refer to). */
 export async function loadTransactions(
   db: Queryable,
@@ -70,19 +81,41 @@ export async function loadTransactions(
        FROM transactions WHERE transaction_id = ANY($1::uuid[])`,
     [[...new Set(transactionIds)]],
   );
-  for (const row of rows) {
-    recorded.set(row.transaction_id, {
-      transactionId: row.transaction_id,
-      accountId: row.account_id,
-      kind: row.kind as MovementKind,
-      status: row.status as TransactionStatus,
-      amount: BigInt(row.amount_minor),
-      currency: row.currency as Currency,
-      transferId: row.transfer_id,
-      reversed: BigInt(row.reversed_minor),
-    });
-  }
+  for (const row of rows) recorded.set(row.transaction_id, recordedOfRow(row));
   return recorded;
+}
+
+/** The recorded legs of some transfers: each one's debit, and the transfers with an applied credit. */
+export interface RecordedTransferLegs {
+  readonly debits: Map<string, RecordedTransaction>;
+  readonly credited: Set<string>;
+}
+
+/**
+ * Locks and loads the debit and applied credit legs of the given transfers (sorted, after the
+ * accounts): a credit and a compensation of one transfer, on different partitions, are decided
+ * one after the other against the same debit row, never both on a stale read.
+ */
+export async function lockTransferLegs(
+  db: Queryable,
+  transferIds: readonly string[],
+): Promise<RecordedTransferLegs> {
+  const legs: RecordedTransferLegs = { debits: new Map(), credited: new Set() };
+  if (transferIds.length === 0) return legs;
+  const { rows } = await db.query<TransactionRow>(
+    `SELECT transaction_id, account_id, kind, status, amount_minor, currency, transfer_id, reversed_minor
+       FROM transactions
+      WHERE transfer_id = ANY($1::uuid[])
+        AND (kind = 'transfer_debit' OR (kind = 'transfer_credit' AND status = 'applied'))
+      ORDER BY transaction_id FOR UPDATE`,
+    [[...new Set(transferIds)].sort()],
+  );
+  for (const row of rows) {
+    if (row.transfer_id === null) continue;
+    if (row.kind === 'transfer_debit') legs.debits.set(row.transfer_id, recordedOfRow(row));
+    else legs.credited.add(row.transfer_id);
+  }
+  return legs;
 }
 
 /** A transaction row to insert, with its outcome. */

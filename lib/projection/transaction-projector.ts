@@ -19,6 +19,8 @@ import {
   type MovementRequest,
   originalIdOf,
   type RecordedTransaction,
+  TransactionStatus,
+  transferIdOf,
 } from '../ledger';
 import { derivedEventId, derivedOutboxMessageOf, type OutboxMessage, type Queryable } from '../outbox';
 import { ProjectionMetric, ProjectorName } from './constants';
@@ -28,6 +30,7 @@ import {
   insertTransactions,
   loadTransactions,
   lockAccounts,
+  lockTransferLegs,
   type TransactionInsert,
   updateAccounts,
   updateReversed,
@@ -223,6 +226,28 @@ export const transactionProjector: TopicProjector = {
       db,
       work.flatMap((item) => [item.request.transactionId, originalIdOf(item.request) ?? []].flat()),
     );
+    // A credit or a compensation is decided against its transfer's debit (locked); a debit of the
+    // batch becomes known to the credits and compensations after it.
+    const legs = await lockTransferLegs(
+      db,
+      work.flatMap(({ request }) =>
+        request.kind === MovementKind.transferCredit || request.kind === MovementKind.transferCompensation
+          ? [request.transferId]
+          : [],
+      ),
+    );
+    for (const debit of legs.debits.values()) {
+      if (!recorded.has(debit.transactionId)) recorded.set(debit.transactionId, debit);
+    }
+    const transferOf = (request: MovementRequest) => {
+      const transferId = transferIdOf(request);
+      if (transferId === null) return undefined;
+      const debitId = legs.debits.get(transferId)?.transactionId;
+      return {
+        debit: debitId === undefined ? undefined : recorded.get(debitId),
+        credited: legs.credited.has(transferId),
+      };
+    };
 
     const inserts = new Map<string, TransactionInsert>();
     const reversedOriginals = new Map<string, RecordedTransaction>();
@@ -238,10 +263,12 @@ export const transactionProjector: TopicProjector = {
 
     for (const { record, event, request } of work) {
       const originalId = originalIdOf(request);
+      const transfer = transferOf(request);
       const state = {
         account: accounts.get(request.accountId),
         existing: recorded.get(request.transactionId),
         original: originalId === undefined ? undefined : recorded.get(originalId),
+        ...(transfer === undefined ? {} : { transfer }),
       };
       const decision = decideMovement(request, state);
       const next = evolveMovement(state, request, decision);
@@ -278,6 +305,19 @@ export const transactionProjector: TopicProjector = {
       }
       if (next.recorded) {
         recorded.set(next.recorded.transactionId, next.recorded);
+        const transferId = next.recorded.transferId;
+        if (
+          transferId !== null &&
+          next.recorded.kind === MovementKind.transferDebit &&
+          !legs.debits.has(transferId)
+        )
+          legs.debits.set(transferId, next.recorded);
+        if (
+          transferId !== null &&
+          next.recorded.kind === MovementKind.transferCredit &&
+          next.recorded.status === TransactionStatus.applied
+        )
+          legs.credited.add(transferId);
         inserts.set(next.recorded.transactionId, {
           recorded: next.recorded,
           rejectionReason: decision.outcome === 'rejected' ? decision.reason : null,
