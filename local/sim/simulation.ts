@@ -9,10 +9,10 @@ import { DependencyUnavailableError } from '../../lib/api/errors';
 import { postgresIdempotencyStore } from '../../lib/api/idempotency-store';
 import { postgresReadModel } from '../../lib/api/read-model';
 import type { ApiRequest, BillingApiPorts } from '../../lib/api/types';
-import { lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
+import { DeadLetterStatus, lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
 import { receiveDeadLetters, replayLetter, retryDueLetters } from '../../lib/dead-letter/retrier';
 import { MIN_LEASE_SECONDS } from '../../lib/dead-letter/schedule';
-import { discardLetter } from '../../lib/dead-letter/store';
+import { discardLetter, listLetters } from '../../lib/dead-letter/store';
 import { KafkaEventStore } from '../../lib/kafka/event-store';
 import { buildMskEvent, decodeBillingMskEvent, decodeMskEvent } from '../../lib/msk';
 import { type EventPublisher, eventStorePublisher } from '../../lib/outbox';
@@ -388,17 +388,23 @@ export class Simulation {
       this.#plan.arm(kind, at);
       this.#record(`fault: ${kind} at query ${at}`);
     }
-    if (this.#fault(FaultKind.publish, 0.05)) {
-      const name = this.#prng.pick([
+    // A send of the step's handler (whichever consumer, retrier or operator runs) fails after its commit.
+    if (this.#fault(FaultKind.publish, 0.08)) {
+      const fault: SendFault = this.#prng.chance(0.5) ? 'refused' : 'ack-lost';
+      for (const name of [
         'account-projector',
         'transaction-projector',
         'transfer-saga',
         'retrier',
-        'api',
-      ]);
+        'operator',
+      ])
+        this.#producers[name]?.faults.push(fault);
+      this.#record(`fault: the handler's next send ${fault}`);
+    }
+    if (this.#fault(FaultKind.publish, 0.04)) {
       const fault: SendFault = this.#prng.chance(0.5) ? 'refused' : 'ack-lost';
-      this.#producers[name]?.faults.push(fault);
-      this.#record(`fault: ${name} send ${fault}`);
+      this.#producers.api?.faults.push(fault);
+      this.#record(`fault: the API's next send ${fault}`);
     }
     const action = this.#prng.weighted({
       api: 26,
@@ -515,9 +521,10 @@ export class Simulation {
   }
 
   async #api(): Promise<void> {
-    const few = this.#accounts.length < 4;
+    // Few accounts: some partitions stay quiet, as they do in production between bursts.
+    const count = this.#accounts.length;
     const command = this.#prng.weighted({
-      open: few ? 10 : 2,
+      open: count < 4 ? 10 : count < 12 ? 1 : 0.1,
       topup: 6,
       withdraw: 2,
       refund: 1,
@@ -996,9 +1003,31 @@ export class Simulation {
     }
   }
 
+  /** `npm run dlq -- replay --all` as the README runs it: every parked letter, or every ACCOUNT_NOT_FOUND one. */
+  async #replayAll(): Promise<void> {
+    const byCode = this.#prng.chance(0.5);
+    const filter = byCode ? { code: 'ACCOUNT_NOT_FOUND' } : { status: DeadLetterStatus.parked };
+    const letters = (await listLetters(this.#database.pool, filter, { now: this.#now })).filter(
+      (letter) => letter.status !== DeadLetterStatus.resolved && letter.status !== DeadLetterStatus.discarded,
+    );
+    const results: string[] = [];
+    for (const letter of letters.slice(0, 50)) {
+      const label = `${short(letter.id)} (${letter.status}, ${letter.source.topic}-${letter.source.partition}@${letter.source.offset}, ${letter.failureCode})`;
+      results.push(await this.#replay({ id: letter.id, label }, this.#now));
+    }
+    this.#record(
+      `operator replay --all ${byCode ? '--code ACCOUNT_NOT_FOUND' : '--status parked'}: ${letters.length} letter(s)${results.length > 0 ? `; ${results.join('; ')}` : ''}`,
+    );
+  }
+
   async #operator(): Promise<void> {
+    const kind = this.#prng.weighted({ replay: 3, discard: 4, replayAll: 2 });
+    if (kind === 'replayAll') {
+      await this.#replayAll();
+      return;
+    }
     const letter = await this.#pickLetter();
-    const discard = this.#prng.chance(0.5);
+    const discard = kind === 'discard';
     if (!letter) return;
     if (!discard) {
       this.#record(await this.#replay(letter, this.#now));
