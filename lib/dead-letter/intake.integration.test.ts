@@ -40,6 +40,41 @@ describe('dead-letter intake of poison letters', () => {
     return Buffer.from(JSON.stringify(native));
   };
 
+  it('dead-letters a record whose key holds NUL and invalid UTF-8, and stores its letter', async () => {
+    // Prepare: a binary key, as a foreign producer might write on a billing topic
+    const run = directRun(db.pool, logger);
+    const record = {
+      ...run.recordOf(TopicName.transactionEvents, 'binary', Buffer.from([0, 0, 0, 0, 9, 0xff])),
+      key: Buffer.from([0, 0xc3, 0x28, 0xff]),
+    };
+
+    // Act
+    const report = await run.projectRecords(transactionProjector, [record]);
+    const letter = run.published.find(
+      (event): event is DeadLetterRecorded => event.eventType === DeadLetterEventType.deadLetterRecorded,
+    );
+    if (!letter) throw new Error('the record was dead-lettered');
+    const stored = await receiveDeadLetters(
+      JSON.parse(
+        JSON.stringify(
+          buildMskEvent({
+            eventSourceArn: 'test',
+            bootstrapServers: [],
+            records: [run.recordOf(TopicName.deadLetter, 'binary', Buffer.from(JSON.stringify(letter)))],
+          }),
+        ),
+      ),
+      { pool: db.pool },
+      { now: new Date(), settings: TEST_RETRY_SETTINGS, random: () => 0.5, logger },
+    );
+
+    // Assess
+    expect(report.totals.RecordsDeadLettered).toBe(1);
+    expect(stored).toMatchObject({ stored: 1 });
+    const kept = await findLetter(db.pool, letter.payload.deadLetterId);
+    expect(Buffer.from(kept?.source.key ?? '', 'base64')).toEqual(record.key);
+  });
+
   it('stores a wire-format record quoted with NUL, and parks letters PostgreSQL refuses as the records that carried them', async () => {
     // Prepare: a Confluent wire-format record (0x00, a schema id, then JSON) with a header name
     // holding NUL, projected by the real runner: its dead letter's message quotes the NUL bytes

@@ -15,7 +15,7 @@ import { type OutOfRetriesSettler, settlerOfTopic } from './settle';
 import type { AttemptOutcome, StoredLetter } from './store';
 
 /** The projector that consumes each topic: a letter is re-applied by its source topic's projector. */
-const projectorOfTopic: Readonly<Record<string, TopicProjector>> = {
+export const projectorOfTopic: Readonly<Record<string, TopicProjector>> = {
   [TopicName.accountEvents]: accountProjector,
   [TopicName.transactionEvents]: transactionProjector,
   [TopicName.sagaEvents]: transferSagaProjector,

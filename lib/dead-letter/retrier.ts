@@ -2,9 +2,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import { decodeMskEvent, type MskRecordOrigin } from '../msk';
 import type { EventPublisher } from '../outbox';
+import { publishLeftovers } from '../projection/outbox-sweep';
 import { DeadLetterStatus, LetterAction } from './constants';
 import { type LetterSource, lettersOfRecord } from './incoming';
-import { reapplyLetter } from './reapply';
+import { projectorOfTopic, reapplyLetter } from './reapply';
 import { isLastAttempt, type RetrySettings } from './schedule';
 import {
   claimDueLetters,
@@ -81,6 +82,8 @@ export interface RetrierReport {
   readonly retryLater: number;
   readonly parked: number;
   readonly errors: number;
+  /** Outbox rows published by the sweep (leftovers older than a minute, of any source partition). */
+  readonly outboxPublished: number;
 }
 
 interface AttemptDependencies {
@@ -145,7 +148,15 @@ export async function retryDueLetters(
     limit: context.settings.batchSize,
     leaseMs: context.settings.leaseMs,
   });
-  const report = { attempted: letters.length, resolved: 0, rejected: 0, retryLater: 0, parked: 0, errors: 0 };
+  const report = {
+    attempted: letters.length,
+    resolved: 0,
+    rejected: 0,
+    retryLater: 0,
+    parked: 0,
+    errors: 0,
+    outboxPublished: 0,
+  };
   for (const letter of letters) {
     const { outcome, parked } = await attemptClaimed(letter, token, dependencies, {
       ...context,
@@ -167,6 +178,16 @@ export async function retryDueLetters(
     else if (parked) report.parked += 1;
     else report.retryLater += 1;
   }
+  // Rows a re-application (or a batch) failed to publish would wait for their partition's next
+  // batch, which on a quiet partition never comes: every run publishes those older than a minute.
+  const swept = await publishLeftovers(
+    dependencies.pool,
+    dependencies.publisher,
+    Object.values(projectorOfTopic),
+    context,
+  );
+  report.outboxPublished = swept.published;
+  report.errors += swept.errors;
   return report;
 }
 

@@ -1,5 +1,8 @@
 import type { MskHeader } from '../msk';
+import { storableText } from '../read-model/storable-text';
 import { MAX_FAILURE_MESSAGE_LENGTH } from './constants';
+
+export { storableText };
 
 /*
  * PostgreSQL refuses NUL in `text` and `\u0000` (or a lone surrogate escape) in `jsonb`. A failure
@@ -7,12 +10,6 @@ import { MAX_FAILURE_MESSAGE_LENGTH } from './constants';
  * letter is made storable before it is written. The source record itself is stored as base64, so
  * its bytes stay recoverable whatever its text says.
  */
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** The text with NUL written as the six characters `\u0000` and lone surrogates as U+FFFD. */
-export const storableText = (text: string): string =>
-  text.replaceAll('\u0000', '\\u0000').replace(LONE_SURROGATE, '\ufffd');
 
 /** A failure message or reason, storable and at most MAX_FAILURE_MESSAGE_LENGTH characters. */
 export const storableMessage = (text: string): string => {

@@ -1,4 +1,5 @@
 import type { BillingEvent } from '../../schemas';
+import { storableText } from '../read-model/storable-text';
 import { MAX_LEFTOVERS_PER_PARTITION } from './constants';
 import { OutboxPublishError } from './errors';
 import type { EventPublisher, OutboxMessage, OutboxSource, Queryable } from './types';
@@ -18,7 +19,9 @@ export function outboxInsert(
   const rows = messages.map((m) => ({
     event_id: m.eventId,
     topic: m.topic,
-    message_key: m.key,
+    // Informational (the publisher keys each event again): a key quoting a binary record key
+    // (a dead letter's) must not make PostgreSQL refuse the batch.
+    message_key: storableText(m.key),
     event_type: m.eventType,
     value: m.value,
     headers: m.headers,
