@@ -41,7 +41,6 @@ import {
   checkSafety,
   type ExpectedLetter,
   Liveness,
-  type SettledLetter,
   settledLetters,
   unfinishedTransfers,
   unpublishedOutbox,
@@ -58,7 +57,7 @@ export const FaultKind = {
   redelivery: 'redelivery',
   /** Two invocations of one partition's batch at the same time. */
   concurrent: 'concurrent',
-  /** A consumer frozen for many steps while the others go on. */
+  /** A consumer (or the retrier) frozen for many steps while the others go on. */
   lag: 'lag',
   /** A send failing after the batch committed: nothing written, or written with its ack lost. */
   publish: 'publish',
@@ -201,6 +200,7 @@ export class Simulation {
   #leaseMs = 300_000;
   /** Attempts per letter, drawn per seed: with 2, every retry of a letter is its last. */
   #maxAttempts = 3;
+  #retrierFrozenUntil = 0;
   #database!: TestDatabase;
   #systemPool!: Pool;
   #pool!: Pool;
@@ -210,7 +210,8 @@ export class Simulation {
   #ports!: BillingApiPorts;
   #consumers!: Consumer[];
   #expectedLetters: ExpectedLetter[] = [];
-  #settled: SettledLetter[] = [];
+  /** Letters seen resolved or discarded (by a check, or while a race ran): final from then on. */
+  readonly #settled = new Map<string, string>();
   readonly #accounts: string[] = [];
   readonly #lateAccounts: string[] = [];
   readonly #topups: { accountId: string; transactionId: string }[] = [];
@@ -366,9 +367,15 @@ export class Simulation {
 
   /** The safety invariants now; then the letters settled so far become final for the next checks. */
   async #checkSafety(): Promise<Violation | undefined> {
-    const broken = await checkSafety(this.#database.pool, this.#takeExpectedLetters(), this.#settled);
-    if (!broken) this.#settled = await settledLetters(this.#database.pool);
+    const settled = [...this.#settled].map(([id, status]) => ({ id, status }));
+    const broken = await checkSafety(this.#database.pool, this.#takeExpectedLetters(), settled);
+    if (!broken) await this.#observeSettled();
     return broken;
+  }
+
+  async #observeSettled(): Promise<void> {
+    for (const letter of await settledLetters(this.#database.pool))
+      if (!this.#settled.has(letter.id)) this.#settled.set(letter.id, letter.status);
   }
 
   #takeExpectedLetters(): ExpectedLetter[] {
@@ -461,10 +468,13 @@ export class Simulation {
           break;
         }
         case 'lag': {
-          const consumer = this.#prng.pick(this.#consumers);
+          // Any consumer, the retrier (the consumer of letters) included.
+          const index = this.#prng.int(this.#consumers.length + 1);
+          const consumer = this.#consumers[index];
           const steps = this.#prng.between(5, 400);
-          consumer.frozenUntil = this.#step + steps;
-          this.#record(`lag: ${consumer.name} frozen for ${steps} steps`);
+          if (consumer) consumer.frozenUntil = this.#step + steps;
+          else this.#retrierFrozenUntil = this.#step + steps;
+          this.#record(`lag: ${consumer?.name ?? 'dead-letter-retrier'} frozen for ${steps} steps`);
           break;
         }
         default: {
@@ -858,7 +868,7 @@ export class Simulation {
     const frozen = !options.drain && consumer.frozenUntil > this.#step;
     const redeliver = !options.drain && this.#fault(FaultKind.redelivery, 0.08);
     const concurrent = !options.drain && this.#fault(FaultKind.concurrent, 0.06);
-    const giveUp = !options.drain && this.#fault(FaultKind.giveUp, 0.25);
+    const giveUp = !options.drain && this.#fault(FaultKind.giveUp, 0.4);
     const batchSize = options.drain ? 100 : this.#prng.pick([1, 2, 5, 20, 100]);
     if (frozen) {
       this.#record(`${consumer.name}: lagging, not invoked`);
@@ -967,17 +977,29 @@ export class Simulation {
 
   async #retrier(): Promise<void> {
     this.#leaseMs = this.#prng.pick([MIN_LEASE_SECONDS * 1_000, 60_000, 300_000]);
+    if (this.#retrierFrozenUntil > this.#step) {
+      this.#record('dead-letter-retrier: lagging, not run');
+      return;
+    }
     if (this.#fault(FaultKind.leaseRace, 0.5)) {
       // Two retriers and an operator at once, the second retrier's clock past the first's lease.
       const start = this.#clock;
       const letter = await this.#pickLetter();
+      // While they run, letters are watched as they settle: one settled mid-race must stay settled.
+      let racing = true;
+      const watching = (async () => {
+        while (racing) await this.#observeSettled();
+      })();
       const results = await Promise.all([
         this.#retryOnce(new Date(start), 'retrier A'),
         this.#retryOnce(new Date(start + this.#leaseMs + 1), 'retrier B'),
         letter
           ? this.#replay(letter, new Date(start + this.#leaseMs + 2))
           : Promise.resolve('operator: no letter'),
-      ]);
+      ]).finally(() => {
+        racing = false;
+      });
+      await watching;
       this.#clock = start + this.#leaseMs + 2;
       this.#record(`lease race (lease ${this.#leaseMs / 1000}s): ${results.join('; ')}`);
       return;
@@ -1065,6 +1087,7 @@ export class Simulation {
   async #drain(): Promise<Violation | undefined> {
     this.#plan.disarm();
     for (const consumer of this.#consumers) consumer.frozenUntil = 0;
+    this.#retrierFrozenUntil = 0;
     this.#record('drain: faults healed');
     const settings = settingsOf(this.#maxAttempts, this.#leaseMs);
     for (let round = 0; round < 20; round++) {
