@@ -21,6 +21,8 @@ export class DbFaultPlan {
   #count = 0;
   #plan: { readonly kind: DbFault; readonly at: number } | undefined;
   readonly fired: DbFault[] = [];
+  /** Called after every successful query while set (its text): the simulation watches the system as it runs. */
+  afterQuery: ((text: string) => Promise<void>) | undefined;
 
   arm(kind: DbFault, at: number): void {
     this.#count = 0;
@@ -65,7 +67,9 @@ export function faultyPool(pool: Pool, admin: Pool, plan: DbFaultPlan): Pool {
           `DO $$ BEGIN RAISE EXCEPTION 'injected ${fault}' USING ERRCODE = '${errorCodeOf[fault]}'; END $$`,
         );
       }
-      return query(...args);
+      const result = await query(...args);
+      if (plan.afterQuery && typeof args[0] === 'string') await plan.afterQuery(args[0]);
+      return result;
     };
     return new Proxy(client, {
       get(target, property, receiver) {

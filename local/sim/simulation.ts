@@ -985,21 +985,28 @@ export class Simulation {
       // Two retriers and an operator at once, the second retrier's clock past the first's lease.
       const start = this.#clock;
       const letter = await this.#pickLetter();
-      // While they run, letters are watched as they settle: one settled mid-race must stay settled.
-      let racing = true;
-      const watching = (async () => {
-        while (racing) await this.#observeSettled();
-      })();
+      // Retrier A claims first; B starts once A holds its letters (B's clock is past A's lease, as a
+      // run a minute later while A is still busy). While they run, letters are watched after every
+      // commit: one settled mid-race must stay settled.
+      let claimed: () => void = () => undefined;
+      const aHasClaimed = new Promise<void>((resolve) => {
+        claimed = resolve;
+      });
+      this.#plan.afterQuery = async (text) => {
+        if (text.includes('FOR UPDATE SKIP LOCKED')) claimed();
+        if (text === 'COMMIT') await this.#observeSettled();
+      };
+      const a = this.#retryOnce(new Date(start), 'retrier A').finally(claimed);
+      await aHasClaimed;
       const results = await Promise.all([
-        this.#retryOnce(new Date(start), 'retrier A'),
+        a,
         this.#retryOnce(new Date(start + this.#leaseMs + 1), 'retrier B'),
         letter
           ? this.#replay(letter, new Date(start + this.#leaseMs + 2))
           : Promise.resolve('operator: no letter'),
       ]).finally(() => {
-        racing = false;
+        this.#plan.afterQuery = undefined;
       });
-      await watching;
       this.#clock = start + this.#leaseMs + 2;
       this.#record(`lease race (lease ${this.#leaseMs / 1000}s): ${results.join('; ')}`);
       return;
