@@ -21,7 +21,7 @@ export interface CliOptions {
   readonly failFast: boolean;
 }
 
-export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink]
+export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink] [--trace] [--fail-fast]
 faults: ${ALL_FAULTS.join(', ')}`;
 
 /** Parses the command line; throws with the usage on anything unknown. */
