@@ -24,6 +24,17 @@ describe('moneyInFlightOf', () => {
     expect(moneyInFlightOf(compensation)).toMatch(/compensation of transfer .*transfers-in-flight/);
   });
 
+  it('names the transfer a debit leg letter would leave unfinished', () => {
+    const transferId = randomUUID();
+    const debit = letterOf(
+      TopicName.transactionEvents,
+      events.transferDebit(randomUUID(), 300, transferId, randomUUID()),
+    );
+    expect(moneyInFlightOf(debit)).toMatch(
+      new RegExp(`debit leg of transfer ${transferId}.*debiting.*replay`),
+    );
+  });
+
   it('lets any other letter be discarded, undecodable ones included', () => {
     expect(
       moneyInFlightOf(letterOf(TopicName.transactionEvents, events.topup(randomUUID(), 5))),

@@ -197,6 +197,31 @@ describe('transfer saga decider', () => {
     ]);
   });
 
+  it('ignores the outcome of a leg it did not request (another transaction with the transfer id)', () => {
+    // Prepare: a credit request written by another producer, rejected by the ledger.
+    const forged = (event: SagaEvent): SagaEvent => {
+      const payload = { ...(event.payload as Record<string, unknown>) };
+      for (const field of ['debitTransactionId', 'creditTransactionId', 'compensationTransactionId'])
+        if (field in payload) payload[field] = randomUUID();
+      return { ...event, payload } as SagaEvent;
+    };
+    const crediting = [saga.requested(), saga.debited()];
+
+    // Act
+    const rejected = when(crediting, forged(saga.creditRejected(RejectionReason.originalNotFound)));
+    const credited = when(crediting, forged(saga.credited()));
+    const debited = when([saga.requested()], forged(saga.debited()));
+
+    // Assess
+    for (const decision of [rejected, credited, debited]) {
+      expect(decision).toMatchObject({
+        outcome: 'ignored',
+        reason: expect.stringMatching(/not a leg this saga requested/),
+      });
+    }
+    expect(advanced(when(crediting, saga.credited())).state.status).toBe(TransferStatus.completed);
+  });
+
   it('compensates a rejected credit by returning the debit to the source, then fails', () => {
     // Act
     const compensating = advanced(

@@ -134,6 +134,25 @@ const ignore = (state: TransferState, event: SagaEvent): SagaDecision => ({
 });
 
 /**
+ * The leg a saga step reports on, when it is not the leg this saga requested: a movement request
+ * another producer wrote with the transfer's id (its own transaction id) is decided by the ledger
+ * like any other, but its outcome does not speak for the transfer.
+ */
+function foreignLegOf(state: TransferState, event: SagaEvent): string | undefined {
+  const { payload } = event as { payload: Record<string, unknown> };
+  const checks: readonly [string, TransferLeg][] = [
+    ['debitTransactionId', TransferLeg.debit],
+    ['creditTransactionId', TransferLeg.credit],
+    ['compensationTransactionId', TransferLeg.compensation],
+  ];
+  for (const [field, leg] of checks) {
+    const id = payload[field];
+    if (typeof id === 'string' && id !== legTransactionId(state.transferId, leg)) return id;
+  }
+  return undefined;
+}
+
+/**
  * The transfer saga's rule: the state of a transfer (undefined before its request) and one of its
  * saga events give the next state and the events to emit. Pure: time comes from the event.
  */
@@ -186,6 +205,14 @@ export function decideTransfer(
     step: event.eventType,
     updatedAt: event.occurredAt,
   });
+
+  const foreign = foreignLegOf(state, event);
+  if (foreign !== undefined) {
+    return {
+      outcome: 'ignored',
+      reason: `${event.eventType} for transfer ${state.transferId} reports transaction ${foreign}, not a leg this saga requested`,
+    };
+  }
 
   switch (event.eventType) {
     case SagaEventType.transferRequested:

@@ -15,9 +15,13 @@ export interface CliOptions {
   readonly steps: number;
   readonly faults: readonly FaultKind[];
   readonly shrink: boolean;
+  /** Write every seed's trace to a file, not only a failing one's. */
+  readonly trace: boolean;
+  /** Stop at the first seed that breaks something. */
+  readonly failFast: boolean;
 }
 
-export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink]
+export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink] [--trace] [--fail-fast]
 faults: ${ALL_FAULTS.join(', ')}`;
 
 /** Parses the command line; throws with the usage on anything unknown. */
@@ -28,6 +32,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let steps = 1_000;
   let faults: FaultKind[] = [...ALL_FAULTS];
   let shrink = true;
+  let trace = false;
+  let failFast = false;
   const faultList = (text: string | undefined): FaultKind[] => {
     const names = (text ?? '').split(',').filter((name) => name !== '');
     const unknown = names.filter((name) => !(ALL_FAULTS as readonly string[]).includes(name));
@@ -73,12 +79,18 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--no-shrink':
         shrink = false;
         break;
+      case '--trace':
+        trace = true;
+        break;
+      case '--fail-fast':
+        failFast = true;
+        break;
       default:
         throw new Error(`unknown argument ${flag}\n${USAGE}`);
     }
   }
   const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => first + i);
-  return { seeds, steps, faults, shrink };
+  return { seeds, steps, faults, shrink, trace, failFast };
 }
 
 /** The command that replays a run. */
@@ -169,6 +181,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     out(
       `seed ${seed}: ${result.violation ? `VIOLATION at step ${result.violation.step}: ${result.violation.invariant}` : 'clean'} (${result.stats.steps} steps, ${result.stats.invocations} invocations, ${result.stats.faultsInjected} faults, ${result.stats.letters} letters, ${(result.durationMs / 1000).toFixed(1)} s, checks ${(result.stats.checkMs / 1000).toFixed(1)} s; total ${totalSteps} steps, ${rate(totalSteps, elapsed)} steps/s)`,
     );
+    if (options.trace && !result.violation) {
+      const file = join(tmpdir(), `billing-sim-seed-${seed}-steps-${result.steps}.trace`);
+      writeFileSync(file, `${result.trace.join('\n')}\n`);
+      out(`  trace: ${file}`);
+    }
     if (result.violation) {
       failures.push(result);
       const best = options.shrink ? await shrink(result, out) : result;
@@ -184,6 +201,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       out(`  trace (last 25 of ${best.trace.length} lines; all in ${file}):`);
       for (const line of best.trace.slice(-25)) out(`    ${line}`);
       out(`  replay:    ${replayCommand(seed, best.steps, best.faults)}`);
+      if (options.failFast) break;
     }
   }
   const wall = Date.now() - started;

@@ -21,6 +21,8 @@ export class DbFaultPlan {
   #count = 0;
   #plan: { readonly kind: DbFault; readonly at: number } | undefined;
   readonly fired: DbFault[] = [];
+  /** Called after every successful query while set (its text): the simulation watches the system as it runs. */
+  afterQuery: ((text: string) => Promise<void>) | undefined;
 
   arm(kind: DbFault, at: number): void {
     this.#count = 0;
@@ -65,7 +67,9 @@ export function faultyPool(pool: Pool, admin: Pool, plan: DbFaultPlan): Pool {
           `DO $$ BEGIN RAISE EXCEPTION 'injected ${fault}' USING ERRCODE = '${errorCodeOf[fault]}'; END $$`,
         );
       }
-      return query(...args);
+      const result = await query(...args);
+      if (plan.afterQuery && typeof args[0] === 'string') await plan.afterQuery(args[0]);
+      return result;
     };
     return new Proxy(client, {
       get(target, property, receiver) {
@@ -79,12 +83,18 @@ export function faultyPool(pool: Pool, admin: Pool, plan: DbFaultPlan): Pool {
   const poolQuery: QueryFn = async (...args) => {
     const client = await connect();
     let failure: Error | undefined;
+    // As pg's own pool.query: a backend killed under the query is that query's error, not the process's.
+    const onError = (error: Error) => {
+      failure = error;
+    };
+    client.on('error', onError);
     try {
       return await (client.query as unknown as QueryFn)(...args);
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(failure);
     }
   };

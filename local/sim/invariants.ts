@@ -16,6 +16,7 @@ export const Invariant = {
   transferInFlight: "a transfer's money in flight is 0 or its amount, and 0 once terminal",
   oneEffectPerRecord: 'no source record has two effects',
   noLetterLost: 'no dead letter is lost',
+  settledLetterStays: 'a resolved or discarded letter stays so',
 } as const;
 
 /** The liveness checks after the faults heal and the run drains. */
@@ -88,7 +89,11 @@ UNION ALL
    FROM json_to_recordset($1::json) AS r(topic text, partition int, record_offset bigint, letter_offset bigint)
   WHERE NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.source_topic = r.topic
                       AND d.source_partition = r.partition AND d.source_offset = r.record_offset)
-  LIMIT 1)`;
+  LIMIT 1)
+UNION ALL
+(SELECT ${lit(Invariant.settledLetterStays)}, 'letter ' || d.id || ' was ' || s.status || ', is now ' || d.status
+   FROM json_to_recordset($2::json) AS s(id uuid, status text) JOIN dead_letters d USING (id)
+  WHERE d.status <> s.status LIMIT 1)`;
 
 /** A letter the log says was read and committed by the dead-letter consumer: it must be stored. */
 export interface ExpectedLetter {
@@ -98,16 +103,32 @@ export interface ExpectedLetter {
   readonly letter_offset: number;
 }
 
+/** A letter seen resolved or discarded: final, it must keep that status. */
+export interface SettledLetter {
+  readonly id: string;
+  readonly status: string;
+}
+
 /** Checks every safety invariant in one query; the first violation found, or undefined. */
 export async function checkSafety(
   pool: Pool,
   expectedLetters: readonly ExpectedLetter[],
+  settledLetters: readonly SettledLetter[],
 ): Promise<Violation | undefined> {
   const { rows } = await pool.query<{ invariant: string; detail: string }>(SAFETY_SQL, [
     JSON.stringify(expectedLetters),
+    JSON.stringify(settledLetters),
   ]);
   const [row] = rows;
   return row ? { invariant: row.invariant, detail: row.detail } : undefined;
+}
+
+/** The letters resolved or discarded now (to be checked as final from the next step on). */
+export async function settledLetters(pool: Pool): Promise<SettledLetter[]> {
+  const { rows } = await pool.query<{ id: string; status: string }>(
+    `SELECT id, status FROM dead_letters WHERE status IN ('resolved', 'discarded')`,
+  );
+  return rows;
 }
 
 /** Outbox rows of a producer's source partition committed above its published-through position. */

@@ -108,6 +108,8 @@ export class SimSendError extends Error {
 export class SimProducer implements KafkaProducerPort {
   /** Faults for the next sends, consumed in order. */
   readonly faults: SendFault[] = [];
+  /** Told of every send that failed, and why (the trace shows it). */
+  onFailure: ((reason: string) => void) | undefined;
 
   constructor(
     private readonly log: SimLog,
@@ -122,11 +124,12 @@ export class SimProducer implements KafkaProducerPort {
   async send(records: readonly OutgoingRecord[]): Promise<readonly PartitionWrite[]> {
     const forbidden = records.find((record) => !this.allowed.has(record.topic));
     if (forbidden) {
-      throw new SimSendError(
-        `TOPIC_AUTHORIZATION_FAILED: ${this.name} may not write ${forbidden.topic} (serverless.yml kafkaProduces)`,
-      );
+      const reason = `TOPIC_AUTHORIZATION_FAILED: ${this.name} may not write ${forbidden.topic} (serverless.yml kafkaProduces)`;
+      this.onFailure?.(reason);
+      throw new SimSendError(reason);
     }
     const fault = this.faults.shift();
+    if (fault) this.onFailure?.(`${this.name}: send ${fault}`);
     if (fault === 'refused') throw new SimSendError(`${this.name}: injected send failure (nothing written)`);
     const writes: PartitionWrite[] = [];
     for (const record of records) {

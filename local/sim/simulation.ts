@@ -9,9 +9,10 @@ import { DependencyUnavailableError } from '../../lib/api/errors';
 import { postgresIdempotencyStore } from '../../lib/api/idempotency-store';
 import { postgresReadModel } from '../../lib/api/read-model';
 import type { ApiRequest, BillingApiPorts } from '../../lib/api/types';
-import { lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
+import { DeadLetterStatus, lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
 import { receiveDeadLetters, replayLetter, retryDueLetters } from '../../lib/dead-letter/retrier';
-import { discardLetter } from '../../lib/dead-letter/store';
+import { MIN_LEASE_SECONDS } from '../../lib/dead-letter/schedule';
+import { discardLetter, listLetters } from '../../lib/dead-letter/store';
 import { KafkaEventStore } from '../../lib/kafka/event-store';
 import { buildMskEvent, decodeBillingMskEvent, decodeMskEvent } from '../../lib/msk';
 import { type EventPublisher, eventStorePublisher } from '../../lib/outbox';
@@ -25,10 +26,13 @@ import { transferSagaProjector } from '../../lib/saga/projector';
 import {
   AccountEventType,
   type BillingEvent,
+  headersOf,
   LATEST_SCHEMA_VERSION,
+  partitionKeyOf,
   SagaEventType,
   TopicName,
   TransactionEventType,
+  topicOfEventType,
 } from '../../schemas';
 import { buildOnFailureRecord, localFunctionArn } from '../offline/on-failure';
 import { repoRoot } from '../stack/paths';
@@ -37,6 +41,7 @@ import {
   checkSafety,
   type ExpectedLetter,
   Liveness,
+  settledLetters,
   unfinishedTransfers,
   unpublishedOutbox,
   unsettledLetters,
@@ -52,7 +57,7 @@ export const FaultKind = {
   redelivery: 'redelivery',
   /** Two invocations of one partition's batch at the same time. */
   concurrent: 'concurrent',
-  /** A consumer frozen for many steps while the others go on. */
+  /** A consumer (or the retrier) frozen for many steps while the others go on. */
   lag: 'lag',
   /** A send failing after the batch committed: nothing written, or written with its ack lost. */
   publish: 'publish',
@@ -64,7 +69,7 @@ export const FaultKind = {
   operator: 'operator',
   /** Undecodable or hostile records on the billing topics and the dead-letter topic. */
   poison: 'poison',
-  /** Valid events whose ids are upper case (a new transfer, an existing topup or account). */
+  /** Events whose ids are upper case, written raw by a foreign producer (a new transfer, an existing topup or account). */
   upperCase: 'upper-case',
   /** A transfer credit leg that no debit of the saga asked for. */
   forgedCredit: 'forged-credit',
@@ -99,7 +104,8 @@ export interface SimulationStats {
   operatorActions: number;
   faultsInjected: number;
   letters: number;
-  /** Milliseconds spent in the per-step invariant checks. */
+  /** Steps after which the invariants were checked (those that ran a handler), and the time it took. */
+  checks: number;
   checkMs: number;
 }
 
@@ -115,8 +121,8 @@ export interface SimulationResult {
 }
 
 /** The retry schedule of the simulation: few attempts, so letters settle within a run. */
-const settingsWithLease = (leaseMs: number): RetrySettings => ({
-  maxAttempts: 3,
+const settingsOf = (maxAttempts: number, leaseMs: number): RetrySettings => ({
+  maxAttempts,
   backoffBaseMs: 60_000,
   backoffCapMs: 600_000,
   leaseMs,
@@ -184,11 +190,17 @@ export class Simulation {
     operatorActions: 0,
     faultsInjected: 0,
     letters: 0,
+    checks: 0,
     checkMs: 0,
   };
   #clock = Date.UTC(2026, 0, 1, 9, 0, 0);
   #step = 0;
+  /** Whether the step ran a handler (a consumer, the retrier, the operator): the read model may have changed. */
+  #touched = false;
   #leaseMs = 300_000;
+  /** Attempts per letter, drawn per seed: with 2, every retry of a letter is its last. */
+  #maxAttempts = 3;
+  #retrierFrozenUntil = 0;
   #database!: TestDatabase;
   #systemPool!: Pool;
   #pool!: Pool;
@@ -198,6 +210,8 @@ export class Simulation {
   #ports!: BillingApiPorts;
   #consumers!: Consumer[];
   #expectedLetters: ExpectedLetter[] = [];
+  /** Letters seen resolved or discarded (by a check, or while a race ran): final from then on. */
+  readonly #settled = new Map<string, string>();
   readonly #accounts: string[] = [];
   readonly #lateAccounts: string[] = [];
   readonly #topups: { accountId: string; transactionId: string }[] = [];
@@ -206,6 +220,7 @@ export class Simulation {
   constructor(options: SimulationOptions) {
     this.#options = options;
     this.#prng = new Prng(options.seed);
+    this.#maxAttempts = this.#prng.pick([2, 3]);
   }
 
   #on(kind: FaultKind): boolean {
@@ -235,12 +250,17 @@ export class Simulation {
         await this.#stepOnce();
         this.#stats.steps = this.#step;
         this.#stats.records = this.#log.totalRecords;
-        const checkStarted = performance.now();
-        const broken = await checkSafety(this.#database.pool, this.#takeExpectedLetters());
-        this.#stats.checkMs += performance.now() - checkStarted;
-        if (broken) {
-          violation = { ...broken, step: this.#step };
-          break;
+        // A step that ran no handler changed none of the checked tables: they hold as after the last check.
+        if (this.#touched) {
+          this.#touched = false;
+          this.#stats.checks += 1;
+          const checkStarted = performance.now();
+          const broken = await this.#checkSafety();
+          this.#stats.checkMs += performance.now() - checkStarted;
+          if (broken) {
+            violation = { ...broken, step: this.#step };
+            break;
+          }
         }
         if (this.#options.onProgress && this.#step % (this.#options.progressEvery ?? 1000) === 0)
           this.#options.onProgress({ step: this.#step, stats: this.#stats });
@@ -289,6 +309,8 @@ export class Simulation {
       // Other producers of the organisation (account opening by a back office, partners).
       external: producer('external producer', undefined),
     };
+    for (const port of Object.values(this.#producers))
+      port.onFailure = (reason) => this.#record(`send failed: ${reason}`);
     this.#publishers = Object.fromEntries(
       Object.entries(this.#producers).map(([name, port]) => [
         name,
@@ -345,6 +367,19 @@ export class Simulation {
     await this.#database?.drop().catch(() => undefined);
   }
 
+  /** The safety invariants now; then the letters settled so far become final for the next checks. */
+  async #checkSafety(): Promise<Violation | undefined> {
+    const settled = [...this.#settled].map(([id, status]) => ({ id, status }));
+    const broken = await checkSafety(this.#database.pool, this.#takeExpectedLetters(), settled);
+    if (!broken) await this.#observeSettled();
+    return broken;
+  }
+
+  async #observeSettled(): Promise<void> {
+    for (const letter of await settledLetters(this.#database.pool))
+      if (!this.#settled.has(letter.id)) this.#settled.set(letter.id, letter.status);
+  }
+
   #takeExpectedLetters(): ExpectedLetter[] {
     const taken = this.#expectedLetters;
     this.#expectedLetters = [];
@@ -352,7 +387,13 @@ export class Simulation {
   }
 
   #record(line: string): void {
-    this.#trace.push(`${this.#step} ${line}`);
+    // Control characters (a NUL quoted by an error) escaped, so the trace stays text.
+    let text = '';
+    for (const char of line) {
+      const code = char.charCodeAt(0);
+      text += code < 0x20 || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+    }
+    this.#trace.push(`${this.#step} ${text}`);
   }
 
   // ---- one step -------------------------------------------------------------------------------
@@ -366,27 +407,36 @@ export class Simulation {
       this.#plan.arm(kind, at);
       this.#record(`fault: ${kind} at query ${at}`);
     }
-    if (this.#fault(FaultKind.publish, 0.05)) {
-      const name = this.#prng.pick([
+    // A send of the step's handler (whichever consumer, retrier or operator runs) fails after its commit.
+    if (this.#fault(FaultKind.publish, 0.08)) {
+      const fault: SendFault = this.#prng.chance(0.5) ? 'refused' : 'ack-lost';
+      for (const name of [
         'account-projector',
         'transaction-projector',
         'transfer-saga',
         'retrier',
-        'api',
-      ]);
-      const fault: SendFault = this.#prng.chance(0.5) ? 'refused' : 'ack-lost';
-      this.#producers[name]?.faults.push(fault);
-      this.#record(`fault: ${name} send ${fault}`);
+        'operator',
+      ])
+        this.#producers[name]?.faults.push(fault);
+      this.#record(`fault: the handler's next send ${fault}`);
     }
+    if (this.#fault(FaultKind.publish, 0.04)) {
+      const fault: SendFault = this.#prng.chance(0.5) ? 'refused' : 'ack-lost';
+      this.#producers.api?.faults.push(fault);
+      this.#record(`fault: the API's next send ${fault}`);
+    }
+    // The last tenth of the run is a quiet tail: the clients stop, the faults go on, so some
+    // partitions see no batch any more (what is left for "the partition's next batch" waits for good).
+    const busy = this.#step <= this.#options.steps * 0.9 ? 1 : 0;
     const action = this.#prng.weighted({
-      api: 26,
-      late: this.#on(FaultKind.lateAccounts) ? 5 : 0,
+      api: 26 * busy,
+      late: this.#on(FaultKind.lateAccounts) ? 6 * busy : 0,
       invoke: 50,
-      retrier: 5,
-      operator: this.#on(FaultKind.operator) ? 3 : 0,
-      poison: this.#on(FaultKind.poison) ? 2 : 0,
-      upperCase: this.#on(FaultKind.upperCase) ? 1 : 0,
-      forgedCredit: this.#on(FaultKind.forgedCredit) ? 0.5 : 0,
+      retrier: busy ? 5 : 15,
+      operator: this.#on(FaultKind.operator) ? 4 : 0,
+      poison: this.#on(FaultKind.poison) ? 2 * busy : 0,
+      upperCase: this.#on(FaultKind.upperCase) ? 1 * busy : 0,
+      forgedCredit: this.#on(FaultKind.forgedCredit) ? 0.5 * busy : 0,
       clock: 2,
       lag: this.#on(FaultKind.lag) ? 1 : 0,
     });
@@ -423,10 +473,13 @@ export class Simulation {
           break;
         }
         case 'lag': {
-          const consumer = this.#prng.pick(this.#consumers);
+          // Any consumer, the retrier (the consumer of letters) included.
+          const index = this.#prng.int(this.#consumers.length + 1);
+          const consumer = this.#consumers[index];
           const steps = this.#prng.between(5, 400);
-          consumer.frozenUntil = this.#step + steps;
-          this.#record(`lag: ${consumer.name} frozen for ${steps} steps`);
+          if (consumer) consumer.frozenUntil = this.#step + steps;
+          else this.#retrierFrozenUntil = this.#step + steps;
+          this.#record(`lag: ${consumer?.name ?? 'dead-letter-retrier'} frozen for ${steps} steps`);
           break;
         }
         default: {
@@ -493,9 +546,10 @@ export class Simulation {
   }
 
   async #api(): Promise<void> {
-    const few = this.#accounts.length < 4;
+    // Few accounts: some partitions stay quiet, as they do in production between bursts.
+    const count = this.#accounts.length;
     const command = this.#prng.weighted({
-      open: few ? 10 : 2,
+      open: count < 4 ? 10 : count < 12 ? 1 : 0.1,
       topup: 6,
       withdraw: 2,
       refund: 1,
@@ -539,8 +593,10 @@ export class Simulation {
           toAccountId: to,
           amount: this.#amount(20_000),
         });
-        if (answer.status === 202 && typeof answer.body.transferId === 'string')
+        if (answer.status === 202 && typeof answer.body.transferId === 'string') {
           this.#transfers.push(answer.body.transferId);
+          this.#record(`  transfer ${short(answer.body.transferId)}: ${short(account)} -> ${short(to)}`);
+        }
         return;
       }
       case 'status': {
@@ -573,6 +629,24 @@ export class Simulation {
     } catch (error) {
       return `refused (${errorText(error)})`;
     }
+  }
+
+  /**
+   * Appends events as a producer that does not use our event store would (another team's client):
+   * the JSON as written, keyed by the event's partition key as given, headers as the store writes them.
+   */
+  #appendRaw(events: readonly BillingEvent[]): string {
+    const places = events.map((event) => {
+      const appended = this.#log.append({
+        topic: topicOfEventType(event.eventType),
+        key: Buffer.from(partitionKeyOf(event)),
+        value: Buffer.from(JSON.stringify(event)),
+        headers: Object.entries(headersOf(event)).map(([key, value]) => ({ key, value: Buffer.from(value) })),
+        timestamp: this.#clock,
+      });
+      return `${appended.topic}-${appended.partition}@${appended.offset}`;
+    });
+    return `appended raw at ${places.join(', ')}`;
   }
 
   /** Accounts opened late or never: transfers and topups for them wait as deferred letters. */
@@ -648,7 +722,7 @@ export class Simulation {
       const from = this.#prng.pick(this.#accounts);
       const to = this.#prng.pick(this.#accounts.filter((id) => id !== from));
       const transferId = this.#prng.uuid().toUpperCase();
-      const result = await this.#appendExternal([
+      const result = this.#appendRaw([
         {
           ...this.#envelope(transferId),
           eventType: SagaEventType.transferRequested,
@@ -661,7 +735,7 @@ export class Simulation {
     if (choice === 'topup' && this.#topups.length > 0) {
       const topup = this.#prng.pick(this.#topups);
       const transactionId = topup.transactionId.toUpperCase();
-      const result = await this.#appendExternal([
+      const result = this.#appendRaw([
         {
           ...this.#envelope(transactionId),
           eventType: TransactionEventType.topupRequested,
@@ -673,7 +747,7 @@ export class Simulation {
     }
     if (this.#accounts.length > 0) {
       const accountId = this.#prng.pick(this.#accounts).toUpperCase();
-      const result = await this.#appendExternal([
+      const result = this.#appendRaw([
         {
           ...this.#envelope(accountId),
           eventType: AccountEventType.accountOpened,
@@ -731,6 +805,7 @@ export class Simulation {
 
   /** Runs a consumer's handler on an MSK event of `records` (the real builder and decoders). */
   async #handle(consumer: Consumer, records: readonly LogRecord[]): Promise<void> {
+    this.#touched = true;
     const event = JSON.parse(
       JSON.stringify(
         buildMskEvent({ eventSourceArn: `sim:${consumer.name}`, bootstrapServers: [], records }),
@@ -753,7 +828,12 @@ export class Simulation {
     const report = await receiveDeadLetters(
       event,
       { pool: this.#pool },
-      { now: this.#now, settings: settingsWithLease(this.#leaseMs), random: () => random.next(), logger },
+      {
+        now: this.#now,
+        settings: settingsOf(this.#maxAttempts, this.#leaseMs),
+        random: () => random.next(),
+        logger,
+      },
     );
     this.#stats.letters += report.stored;
   }
@@ -793,7 +873,7 @@ export class Simulation {
     const frozen = !options.drain && consumer.frozenUntil > this.#step;
     const redeliver = !options.drain && this.#fault(FaultKind.redelivery, 0.08);
     const concurrent = !options.drain && this.#fault(FaultKind.concurrent, 0.06);
-    const giveUp = !options.drain && this.#fault(FaultKind.giveUp, 0.25);
+    const giveUp = !options.drain && this.#fault(FaultKind.giveUp, 0.4);
     const batchSize = options.drain ? 100 : this.#prng.pick([1, 2, 5, 20, 100]);
     if (frozen) {
       this.#record(`${consumer.name}: lagging, not invoked`);
@@ -878,10 +958,16 @@ export class Simulation {
 
   #retrierContext(now: Date) {
     const random = new Prng((this.#options.seed * 31 + this.#step) >>> 0);
-    return { now, settings: settingsWithLease(this.#leaseMs), random: () => random.next(), logger };
+    return {
+      now,
+      settings: settingsOf(this.#maxAttempts, this.#leaseMs),
+      random: () => random.next(),
+      logger,
+    };
   }
 
   async #retryOnce(now: Date, label: string): Promise<string> {
+    this.#touched = true;
     this.#stats.retrierRuns += 1;
     try {
       const report = await retryDueLetters(
@@ -895,18 +981,37 @@ export class Simulation {
   }
 
   async #retrier(): Promise<void> {
-    this.#leaseMs = this.#prng.pick([1_000, 30_000, 300_000]);
+    this.#leaseMs = this.#prng.pick([MIN_LEASE_SECONDS * 1_000, 60_000, 300_000]);
+    if (this.#retrierFrozenUntil > this.#step) {
+      this.#record('dead-letter-retrier: lagging, not run');
+      return;
+    }
     if (this.#fault(FaultKind.leaseRace, 0.5)) {
       // Two retriers and an operator at once, the second retrier's clock past the first's lease.
       const start = this.#clock;
       const letter = await this.#pickLetter();
+      // Retrier A claims first; B starts once A holds its letters (B's clock is past A's lease, as a
+      // run a minute later while A is still busy). While they run, letters are watched after every
+      // commit: one settled mid-race must stay settled.
+      let claimed: () => void = () => undefined;
+      const aHasClaimed = new Promise<void>((resolve) => {
+        claimed = resolve;
+      });
+      this.#plan.afterQuery = async (text) => {
+        if (text.includes('FOR UPDATE SKIP LOCKED')) claimed();
+        if (text === 'COMMIT') await this.#observeSettled();
+      };
+      const a = this.#retryOnce(new Date(start), 'retrier A').finally(claimed);
+      await aHasClaimed;
       const results = await Promise.all([
-        this.#retryOnce(new Date(start), 'retrier A'),
+        a,
         this.#retryOnce(new Date(start + this.#leaseMs + 1), 'retrier B'),
         letter
           ? this.#replay(letter, new Date(start + this.#leaseMs + 2))
           : Promise.resolve('operator: no letter'),
-      ]);
+      ]).finally(() => {
+        this.#plan.afterQuery = undefined;
+      });
       this.#clock = start + this.#leaseMs + 2;
       this.#record(`lease race (lease ${this.#leaseMs / 1000}s): ${results.join('; ')}`);
       return;
@@ -914,33 +1019,59 @@ export class Simulation {
     this.#record(await this.#retryOnce(this.#now, `retrier (lease ${this.#leaseMs / 1000}s)`));
   }
 
-  async #pickLetter(): Promise<string | undefined> {
-    const parkedFirst = this.#prng.chance(0.6);
-    const { rows } = await this.#database.pool.query<{ id: string }>(
-      `SELECT id FROM dead_letters WHERE ($1::boolean IS FALSE OR status = 'parked') ORDER BY received_at, id LIMIT 200`,
-      [parkedFirst],
+  async #pickLetter(): Promise<{ readonly id: string; readonly label: string } | undefined> {
+    const which = this.#prng.weighted({ parked: 4, open: 4, any: 2 });
+    const { rows } = await this.#database.pool.query<{ id: string; label: string }>(
+      `SELECT id, left(id::text, 8) || ' (' || status || ', ' || source_topic || '-' || source_partition || '@' || source_offset
+              || ', ' || failure_code || ')' AS label FROM dead_letters
+        WHERE $1 = 'any' OR ($1 = 'parked' AND status = 'parked') OR ($1 = 'open' AND status IN ('received', 'retrying'))
+        ORDER BY received_at, id LIMIT 200`,
+      [which],
     );
     if (rows.length === 0) return undefined;
-    return this.#prng.pick(rows).id;
+    return this.#prng.pick(rows);
   }
 
-  async #replay(id: string, now: Date): Promise<string> {
+  async #replay(letter: { readonly id: string; readonly label: string }, now: Date): Promise<string> {
+    this.#touched = true;
     this.#stats.operatorActions += 1;
     try {
       const { result } = await replayLetter(
-        id,
+        letter.id,
         { pool: this.#pool, publisher: this.#publishers.operator as EventPublisher },
         { ...this.#retrierContext(now), by: 'sim-operator' },
       );
-      return `operator replay ${short(id)}: ${result}`;
+      return `operator replay ${letter.label}: ${result}`;
     } catch (error) {
-      return `operator replay ${short(id)}: failed (${errorText(error)})`;
+      return `operator replay ${letter.label}: failed (${errorText(error)})`;
     }
   }
 
+  /** `npm run dlq -- replay --all` as the README runs it: every parked letter, or every ACCOUNT_NOT_FOUND one. */
+  async #replayAll(): Promise<void> {
+    const byCode = this.#prng.chance(0.5);
+    const filter = byCode ? { code: 'ACCOUNT_NOT_FOUND' } : { status: DeadLetterStatus.parked };
+    const letters = (await listLetters(this.#database.pool, filter, { now: this.#now })).filter(
+      (letter) => letter.status !== DeadLetterStatus.resolved && letter.status !== DeadLetterStatus.discarded,
+    );
+    const results: string[] = [];
+    for (const letter of letters.slice(0, 50)) {
+      const label = `${short(letter.id)} (${letter.status}, ${letter.source.topic}-${letter.source.partition}@${letter.source.offset}, ${letter.failureCode})`;
+      results.push(await this.#replay({ id: letter.id, label }, this.#now));
+    }
+    this.#record(
+      `operator replay --all ${byCode ? '--code ACCOUNT_NOT_FOUND' : '--status parked'}: ${letters.length} letter(s)${results.length > 0 ? `; ${results.join('; ')}` : ''}`,
+    );
+  }
+
   async #operator(): Promise<void> {
+    const kind = this.#prng.weighted({ replay: 3, discard: 4, replayAll: 2 });
+    if (kind === 'replayAll') {
+      await this.#replayAll();
+      return;
+    }
     const letter = await this.#pickLetter();
-    const discard = this.#prng.chance(0.4);
+    const discard = kind === 'discard';
     if (!letter) return;
     if (!discard) {
       this.#record(await this.#replay(letter, this.#now));
@@ -948,16 +1079,17 @@ export class Simulation {
     }
     this.#stats.operatorActions += 1;
     try {
-      const result = await discardLetter(this.#pool, letter, {
+      this.#touched = true;
+      const result = await discardLetter(this.#pool, letter.id, {
         reason: 'not worth replaying',
         by: 'sim-operator',
         now: this.#now,
       });
       this.#record(
-        `operator discard ${short(letter)}: ${result?.discarded ? 'discarded' : `refused (${result?.status})`}`,
+        `operator discard ${letter.label}: ${result?.discarded ? 'discarded' : `refused (${result?.status})`}`,
       );
     } catch (error) {
-      this.#record(`operator discard ${short(letter)}: failed (${errorText(error)})`);
+      this.#record(`operator discard ${letter.label}: failed (${errorText(error)})`);
     }
   }
 
@@ -967,8 +1099,9 @@ export class Simulation {
   async #drain(): Promise<Violation | undefined> {
     this.#plan.disarm();
     for (const consumer of this.#consumers) consumer.frozenUntil = 0;
+    this.#retrierFrozenUntil = 0;
     this.#record('drain: faults healed');
-    const settings = settingsWithLease(this.#leaseMs);
+    const settings = settingsOf(this.#maxAttempts, this.#leaseMs);
     for (let round = 0; round < 20; round++) {
       let progressed = true;
       while (progressed) {
@@ -991,7 +1124,7 @@ export class Simulation {
       const pendingAny = this.#consumers.some((consumer) => this.#pending(consumer).length > 0);
       if (!pendingAny && Number(open.rows[0]?.open ?? 0) === 0 && line.includes('attempted 0')) break;
     }
-    return checkSafety(this.#database.pool, this.#takeExpectedLetters());
+    return this.#checkSafety();
   }
 
   async #drainPartition(consumer: Consumer, partition: number): Promise<boolean> {
