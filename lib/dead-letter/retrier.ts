@@ -8,11 +8,12 @@ import { reapplyLetter } from './reapply';
 import { isLastAttempt, type RetrySettings } from './schedule';
 import {
   claimDueLetters,
+  claimDueLettersOfShard,
   claimLetter,
   recordAttempt,
   type StoredLetter,
   type StoreReport,
-  storeLetters,
+  storeLetterBatch,
 } from './store';
 
 /** What every run of the dead-letter functions is given: the time, the schedule, jitter, a logger. */
@@ -40,7 +41,7 @@ export async function receiveDeadLetters(
       }
     }
   }
-  const report = await storeLetters(dependencies.pool, letters, context);
+  const report = await storeLetterBatch(dependencies.pool, letters, context);
   for (const parked of report.parked) {
     const letter = letters.find((candidate) => candidate.id === parked.id);
     context.logger.warn('Dead letter parked', {
@@ -67,6 +68,12 @@ export interface RetrierReport {
   readonly parked: number;
   readonly errors: number;
 }
+
+/** How a run claims its due letters (all of them, or one shard's). */
+type ClaimDue = (
+  pool: Pool,
+  options: { readonly now: Date; readonly limit: number; readonly leaseMs: number },
+) => Promise<{ readonly token: string; readonly letters: StoredLetter[] }>;
 
 interface AttemptDependencies {
   readonly pool: Pool;
@@ -118,8 +125,9 @@ async function attemptClaimed(
 export async function retryDueLetters(
   dependencies: AttemptDependencies,
   context: RetrierContext,
+  claim: ClaimDue = (pool, options) => claimDueLetters(pool, options),
 ): Promise<RetrierReport> {
-  const { token, letters } = await claimDueLetters(dependencies.pool, {
+  const { token, letters } = await claim(dependencies.pool, {
     now: context.now,
     limit: context.settings.batchSize,
     leaseMs: context.settings.leaseMs,
@@ -147,6 +155,63 @@ export async function retryDueLetters(
     else report.retryLater += 1;
   }
   return report;
+}
+
+/** How a drain of the due letters is sized (README: Dead letters). */
+export interface DrainSettings {
+  /** Shards retried in parallel (source partition mod shards): one key's letters stay in order. */
+  readonly shards: number;
+  /** No batch is claimed after this many milliseconds (the function timeout minus a margin). */
+  readonly budgetMs: number;
+}
+
+const EMPTY_REPORT: RetrierReport = {
+  attempted: 0,
+  resolved: 0,
+  rejected: 0,
+  retryLater: 0,
+  parked: 0,
+  errors: 0,
+};
+
+const sumReports = (a: RetrierReport, b: RetrierReport): RetrierReport => ({
+  attempted: a.attempted + b.attempted,
+  resolved: a.resolved + b.resolved,
+  rejected: a.rejected + b.rejected,
+  retryLater: a.retryLater + b.retryLater,
+  parked: a.parked + b.parked,
+  errors: a.errors + b.errors,
+});
+
+/**
+ * One run of the scheduled retrier on a backlog: `shards` loops in parallel, each claiming batches
+ * of its shard's due letters (`claimDueLettersOfShard`) and re-applying them in their source order
+ * (retryDueLetters), until none is due or the time budget is spent. The letters of one key (one
+ * account) belong to one shard, so they are retried in order.
+ */
+export async function drainDueLetters(
+  dependencies: AttemptDependencies,
+  context: Omit<RetrierContext, 'now'> & { readonly clock: () => Date; readonly drain: DrainSettings },
+): Promise<RetrierReport & { readonly batches: number }> {
+  const started = context.clock().getTime();
+  const { shards, budgetMs } = context.drain;
+  let batches = 0;
+  const drainShard = async (shard: number): Promise<RetrierReport> => {
+    let report = EMPTY_REPORT;
+    while (context.clock().getTime() - started < budgetMs) {
+      const batch = await retryDueLetters(
+        dependencies,
+        { ...context, now: context.clock() },
+        (pool, options) => claimDueLettersOfShard(pool, { ...options, shard, shards }),
+      );
+      batches += 1;
+      report = sumReports(report, batch);
+      if (batch.attempted < context.settings.batchSize) break;
+    }
+    return report;
+  };
+  const reports = await Promise.all(Array.from({ length: shards }, (_, shard) => drainShard(shard)));
+  return { ...reports.reduce(sumReports, EMPTY_REPORT), batches };
 }
 
 /** An operator's replay of one letter (parked, or due later), now. */
