@@ -601,3 +601,23 @@ export async function discardLetter(
     status: row.discarded ? DeadLetterStatus.discarded : row.status,
   };
 }
+
+/** How many letters match the filter (what `dlq list` says when it truncates). */
+export async function countLetters(
+  db: Queryable,
+  filter: LetterFilter,
+  options: { readonly now: Date },
+): Promise<number> {
+  const { rows } = await db.query<{ letters: string }>(
+    `SELECT count(*) AS letters FROM dead_letters
+      WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR source_topic = $2)
+        AND ($3::text IS NULL OR failure_code = $3) AND ($4::timestamptz IS NULL OR received_at < $4)`,
+    [
+      filter.status ?? null,
+      filter.topic ?? null,
+      filter.code ?? null,
+      filter.olderThanMs === undefined ? null : new Date(options.now.getTime() - filter.olderThanMs),
+    ],
+  );
+  return Number(rows[0]?.letters ?? 0);
+}
