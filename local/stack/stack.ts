@@ -138,7 +138,9 @@ async function reportEmulatorTriggers(log: Log): Promise<boolean> {
     log(`  MSK emulator: not running (no metrics on 127.0.0.1:${port})`);
     return true;
   }
-  log(`  MSK emulator (metrics 127.0.0.1:${port}):`);
+  log(
+    `  MSK emulator (metrics 127.0.0.1:${port}):${triggers.length === 0 ? ' no trigger states reported' : ''}`,
+  );
   for (const trigger of triggers) {
     log(
       trigger.up

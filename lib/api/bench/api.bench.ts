@@ -87,8 +87,10 @@ async function main(): Promise<void> {
       120_000,
       () => 'the accounts were not projected',
     );
-    // Warm-up: serverless-offline starts its workers, each connects to PostgreSQL and Kafka.
-    await load(base, accounts, Math.max(concurrency * 4, 200), concurrency);
+    // Warm-up: serverless-offline starts a worker per request in flight, each loading the handler
+    // and connecting to PostgreSQL and Kafka (a cold start): printed apart.
+    const warmUp = await load(base, accounts, Math.max(concurrency * 4, 200), concurrency);
+    const warmSorted = [...warmUp.latencies].sort((a, b) => a - b);
 
     const { seconds, latencies, statuses } = await load(base, accounts, commands, concurrency);
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
         `  answers   ${[...statuses].map(([status, n]) => `${status}: ${n}`).join(', ')}`,
         `  rate      ${rate.toFixed(1)} commands/s (goal ${GOAL_RATE}: ratio ${(rate / GOAL_RATE).toFixed(2)})`,
         `  latency   p50 ${p50?.toFixed(1)} ms, p95 ${p95?.toFixed(1)} ms, p99 ${p99?.toFixed(1)} ms (goal p99 < ${GOAL_P99_MS} ms: ratio ${((p99 ?? 0) / GOAL_P99_MS).toFixed(2)})`,
+        `  warm-up   ${warmUp.latencies.length} commands (cold workers): ${(warmUp.latencies.length / warmUp.seconds).toFixed(1)} commands/s, p50 ${percentile(warmSorted, 50).toFixed(1)} ms, p99 ${percentile(warmSorted, 99).toFixed(1)} ms, max ${(warmSorted.at(-1) ?? 0).toFixed(1)} ms`,
       ].join('\n'),
     );
   } finally {
