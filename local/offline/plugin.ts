@@ -8,7 +8,6 @@ import { MSK_OFFLINE_DEFAULTS } from './constants';
 import { lambdaInvokeApi } from './invoke';
 import { LagMonitor } from './lag-monitor';
 import { createEmulatorMetrics, serveMetrics } from './metrics';
-import { readSchedules, ScheduleRunner } from './schedules';
 import { type FunctionDefinition, readSettings, readTriggers } from './settings';
 import { TriggerConsumer } from './trigger-consumer';
 
@@ -44,7 +43,6 @@ export class MskOfflinePlugin {
   private consumers: TriggerConsumer[] = [];
   private producer?: Producer;
   private lagMonitor?: LagMonitor;
-  private scheduleRunner?: ScheduleRunner;
   private metricsServer?: Server;
   private pool?: Pool;
   private started = false;
@@ -123,12 +121,11 @@ export class MskOfflinePlugin {
     await this.producer.connect();
     const eventSourceArn =
       typeof this.custom.clusterArn === 'string' ? this.custom.clusterArn : MSK_OFFLINE_DEFAULTS.clusterArn;
-    const invoke = lambdaInvokeApi(`http://${host === '0.0.0.0' ? 'localhost' : host}:${lambdaPort}`);
     for (const trigger of triggers) {
       const consumer = new TriggerConsumer(trigger, {
         kafka,
         producer: this.producer,
-        invoke,
+        invoke: lambdaInvokeApi(`http://${host === '0.0.0.0' ? 'localhost' : host}:${lambdaPort}`),
         metrics,
         region: service.provider.region ?? 'eu-west-1',
         eventSourceArn,
@@ -149,15 +146,6 @@ export class MskOfflinePlugin {
     }
     this.lagMonitor = new LagMonitor(kafka, triggers, metrics, log);
     this.lagMonitor.start();
-    // `schedule` events (the dead-letter retrier): invoked at their rate, as EventBridge does.
-    const { schedules, unsupported } = readSchedules(
-      functions as Record<string, { name?: string; events?: Record<string, unknown>[] }>,
-      settings.functions,
-    );
-    this.scheduleRunner = new ScheduleRunner(schedules, invoke, log);
-    this.scheduleRunner.start();
-    for (const schedule of schedules) log(`${schedule.functionKey} every ${schedule.expression}`);
-    for (const entry of unsupported) log(`schedule not emulated (only rate expressions are): ${entry}`);
     log(`metrics on http://${settings.metricsHost}:${settings.metricsPort}/metrics`);
     // `sls offline` (no `start`) has no end hook and serverless-offline exits right after its own
     // shutdown: the consumers start leaving on the signal, but may not finish (uncommitted records
@@ -168,7 +156,6 @@ export class MskOfflinePlugin {
 
   private stop(): Promise<void> {
     this.stopped ??= (async () => {
-      this.scheduleRunner?.stop();
       await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
       await this.lagMonitor?.stop();
       await this.producer?.disconnect().catch(() => undefined);
