@@ -176,13 +176,35 @@ export async function storeLetters(
   });
 }
 
+/** SQLSTATE classes of a value PostgreSQL refuses (data exception, constraint, program limit). */
+const REFUSED_VALUE_CLASSES: ReadonlySet<string> = new Set(['22', '23', '54']);
+
 /**
  * storeLetters in three statements whatever the number of letters (what the dead-letter handler
  * uses: intake keeps pace with the projectors' batches): the letters in one multi-row INSERT (a
  * source record already stored, or twice in the batch, is kept once), then their `received` and
- * `parked` actions in one more each. Same outcome and report as storeLetters.
+ * `parked` actions in one more each. Same outcome and report as storeLetters. A batch PostgreSQL
+ * refuses a value of (a NUL in a text, a field too big) is rolled back whole and stored by
+ * storeLetters, letter by letter, which deals with such letters one at a time.
  */
 export async function storeLetterBatch(
+  pool: Pool,
+  letters: readonly (IncomingLetter & {
+    readonly letterPartition?: number;
+    readonly letterOffset?: string;
+  })[],
+  context: { readonly now: Date; readonly settings: RetrySettings; readonly random: () => number },
+): Promise<StoreReport> {
+  try {
+    return await insertLetterBatch(pool, letters, context);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !REFUSED_VALUE_CLASSES.has(code.slice(0, 2))) throw error;
+    return storeLetters(pool, letters, context);
+  }
+}
+
+async function insertLetterBatch(
   pool: Pool,
   letters: readonly (IncomingLetter & {
     readonly letterPartition?: number;
