@@ -19,6 +19,7 @@ import {
   BillingApiResources,
   handleApiRequest,
   openApiDocument,
+  requestDeadlineMs,
 } from '../lib/api';
 
 const logger = new Logger({ serviceName: BILLING_API_SERVICE });
@@ -26,7 +27,7 @@ const resources = new BillingApiResources(process.env, logger);
 
 const lambdaHandler = async (
   event: APIGatewayProxyEventV2WithIAMAuthorizer,
-  _context: Context,
+  context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   const request = apiRequestOf(event);
   const response = await handleApiRequest(
@@ -35,6 +36,8 @@ const lambdaHandler = async (
     {
       now: new Date(),
       randomId: randomUUID,
+      deadlineMs: requestDeadlineMs(context.getRemainingTimeInMillis()),
+      onDeadlineExceeded: () => logger.warn('Request deadline passed: answered 503'),
       onDependencyError: (error) => logger.warn('Dependency unavailable', { error: error as Error }),
       onUnexpectedError: (error) => logger.error('Request failed', { error: error as Error }),
     },

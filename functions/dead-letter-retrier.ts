@@ -1,7 +1,8 @@
 /**
  * Re-applies due retryable dead letters through their projectors, with backoff; parks those out of
  * attempts, except a transfer credit whose destination never opened, which is rejected so that
- * the saga compensates. Trigger: a schedule (every minute).
+ * the saga compensates. Trigger: a schedule (every minute); each run drains the due letters in
+ * parallel shards for up to 45 s.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -15,7 +16,8 @@ import {
   DeadLetterMetric,
   loadRetrySettings,
 } from '../lib/dead-letter';
-import { retryDueLetters } from '../lib/dead-letter/retrier';
+import { loadDrainSettings } from '../lib/dead-letter/drain';
+import { drainDueLetters } from '../lib/dead-letter/retrier';
 import { oldestUnresolvedAgeSeconds } from '../lib/dead-letter/store';
 import { METRICS_NAMESPACE, projectionPool, projectionPublisher } from '../lib/projection';
 
@@ -23,18 +25,25 @@ const logger = new Logger({ serviceName: DEAD_LETTER_RETRIER_SERVICE });
 // Parked letters count under service=dead-letter, whichever function parks them: one alarm.
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEAD_LETTER_SERVICE });
 
-const lambdaHandler = async (_event: unknown, _context: Context) => {
+const lambdaHandler = async (_event: unknown, context: Context) => {
   const pool = await projectionPool(process.env, logger);
-  const now = new Date();
-  const report = await retryDueLetters(
+  // A backlog is drained in shards (one account's letters in one shard, in order) until none is
+  // due or the run's time budget is spent; the next run, a minute later, goes on.
+  const report = await drainDueLetters(
     { pool, publisher: projectionPublisher(process.env, logger) },
-    { now, settings: loadRetrySettings(), random: Math.random, logger },
+    {
+      clock: () => new Date(),
+      settings: loadRetrySettings(),
+      drain: loadDrainSettings(context.getRemainingTimeInMillis()),
+      random: Math.random,
+      logger,
+    },
   );
   // Every minute, letters or not: the oldest-unresolved alarm reads a missing value as "not running".
   metrics.addMetric(
     DeadLetterMetric.oldestUnresolvedAge,
     MetricUnit.Seconds,
-    await oldestUnresolvedAgeSeconds(pool, now),
+    await oldestUnresolvedAgeSeconds(pool, new Date()),
   );
   metrics.addMetric(DeadLetterMetric.retried, MetricUnit.Count, report.attempted);
   metrics.addMetric(DeadLetterMetric.resolved, MetricUnit.Count, report.resolved);

@@ -30,6 +30,11 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Seconds a client is asked to wait (Retry-After) when Kafka or PostgreSQL cannot be reached. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/** The longest a request takes before it is answered 503 (well inside API Gateway's 30 s). */
+export const REQUEST_DEADLINE_MS = 10_000;
+/** Kept between the deadline and the function timeout, to answer and log before it. */
+export const DEADLINE_MARGIN_MS = 2_000;
+
 /** Page sizes of an account's transactions. */
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;

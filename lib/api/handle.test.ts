@@ -12,7 +12,7 @@ const BOB = '1c8e2d3b-2e5f-4a7b-9c8d-0e1f2a3b4c5d';
 
 const request = apiRequest;
 
-function setup() {
+function setup(overrides: Partial<ApiContext> = {}) {
   const memory = inMemoryPorts();
   memory.accounts.set(ALICE, anAccount(ALICE, { balance: { minorUnits: '10000', currency: 'EUR' } }));
   memory.accounts.set(BOB, anAccount(BOB));
@@ -21,6 +21,7 @@ function setup() {
     now: NOW,
     randomId: randomUUID,
     onUnexpectedError: (error) => errors.push(error),
+    ...overrides,
   };
   const send = async (req: ApiRequest) => {
     const response = await handleApiRequest(req, memory.ports, context, openApiDocument);
@@ -238,6 +239,26 @@ describe('Idempotency-Key', () => {
     expect(new Set(appended.map((event) => event.eventId)).size).toBe(1);
   });
 
+  it('marks the answer to a retry of a key whose first request was never answered as replayed', async () => {
+    // Prepare: the first request appended its event, then its key could not be completed
+    const { send, appended, outage } = setup();
+    const key = randomUUID();
+    outage.completeFails = true;
+    const first = await send(topup('2500', key));
+    outage.completeFails = false;
+
+    // Act
+    const retry = await send(topup('2500', key));
+    const again = await send(topup('2500', key));
+
+    // Assess
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(new Set(appended.map((event) => event.eventId))).toEqual(new Set([first.json.eventId]));
+  });
+
   it('refuses a key that is not visible ASCII', async () => {
     const { send } = setup();
     const response = await send(topup('1', 'has space'));
@@ -314,5 +335,46 @@ describe('queries and errors', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('boom');
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('the deadline', () => {
+  it('answers 503 with Retry-After when a command is not answered in time, and a retry with its key finds the outcome', async () => {
+    // Prepare: Kafka takes longer than the deadline to take the event
+    const { send, appended, ports } = setup({ deadlineMs: 50 });
+    const append = ports.events.append;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    ports.events.append = async (event) => {
+      await released;
+      return append(event);
+    };
+    const key = randomUUID();
+    const body = { amount: { minorUnits: '2500', currency: 'EUR' } };
+
+    // Act
+    const late = await send(request('POST', `/accounts/${ALICE}/topups`, body, { 'idempotency-key': key }));
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const retry = await send(request('POST', `/accounts/${ALICE}/topups`, body, { 'idempotency-key': key }));
+
+    // Assess
+    expect(late.statusCode).toBe(503);
+    expect(late.headers['retry-after']).toBe('5');
+    expect(late.json).toMatchObject({ type: '/problems/service-unavailable', status: 503 });
+    expect(String(late.json.detail)).toContain('may still take effect');
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(appended.map((event) => event.eventId)).toEqual([retry.json.eventId]);
+  });
+
+  it('answers a query that is not answered in time 503 too', async () => {
+    const { send, ports } = setup({ deadlineMs: 20 });
+    ports.readModel.accounts = () => new Promise(() => undefined);
+    const response = await send(request('GET', `/accounts/${ALICE}`));
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
   });
 });

@@ -19,6 +19,7 @@ import { DependencyUnavailableError } from './errors';
 import { commandIdsOf, idempotencyDecision, requestHash } from './idempotency';
 import { decodeCursor } from './pagination';
 import {
+  deadlineExceeded,
   type FieldIssue,
   fieldIssue,
   idempotencyConflict,
@@ -196,13 +197,14 @@ async function handleCommand(
   }
   const idempotency = keyHeader === undefined ? null : { principal: request.principal, key: keyHeader };
   const hash = requestHash(request.method, request.path, body.value);
+  /** The key was used before: whatever this request answers is a replay of that one's outcome. */
+  let retried = false;
   if (idempotency) {
-    const decision = idempotencyDecision(
-      await ports.idempotency.find(idempotency.principal, idempotency.key),
-      hash,
-    );
+    const found = await ports.idempotency.find(idempotency.principal, idempotency.key);
+    const decision = idempotencyDecision(found, hash);
     if (decision.kind === 'conflict') return idempotencyConflict(request.path);
     if (decision.kind === 'replay') return answerResponse(decision.answer, true);
+    retried = found !== null;
   }
 
   const accountIds = accountsOfCommand(command);
@@ -251,6 +253,9 @@ async function handleCommand(
     const decision = idempotencyDecision(record, hash);
     if (decision.kind === 'conflict') return idempotencyConflict(request.path);
     if (decision.kind === 'replay') return answerResponse(decision.answer, true);
+    // Reserved before, never answered (a crash, a timeout, a lost connection, or still in flight):
+    // the same event ids are appended again, which every consumer applies once.
+    retried ||= !record.reservedNow;
   }
 
   const appended = await ports.events.append(checked.event);
@@ -268,7 +273,7 @@ async function handleCommand(
       context.onDependencyError?.(error);
     }
   }
-  return answerResponse(answer, false);
+  return answerResponse(answer, retried);
 }
 
 async function routeRequest(
@@ -347,9 +352,32 @@ async function routeRequest(
 /**
  * Answers one API request: a command is validated, appended and answered 202; a query is read
  * from the read model. Errors are RFC 9457 problems: 400 bad input, 404 unknown id, 409
- * Idempotency-Key conflict, 503 with Retry-After when Kafka or PostgreSQL is down, 500 for a bug.
+ * Idempotency-Key conflict, 503 with Retry-After when Kafka or PostgreSQL is down or the deadline
+ * (`context.deadlineMs`) passes first, 500 for a bug.
  */
 export async function handleApiRequest(
+  request: ApiRequest,
+  ports: BillingApiPorts,
+  context: ApiContext,
+  openApiDocument: () => unknown,
+): Promise<ApiResponse> {
+  const answered = answerRequest(request, ports, context, openApiDocument);
+  if (context.deadlineMs === undefined) return answered;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<ApiResponse>((resolve) => {
+    timer = setTimeout(() => {
+      context.onDeadlineExceeded?.(request);
+      resolve(deadlineExceeded(request.path, request.method.toUpperCase() === 'POST'));
+    }, context.deadlineMs);
+  });
+  try {
+    return await Promise.race([answered, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function answerRequest(
   request: ApiRequest,
   ports: BillingApiPorts,
   context: ApiContext,

@@ -30,25 +30,26 @@ export function postgresIdempotencyStore(pool: () => Promise<Pool>): Idempotency
     reserve: (principal, key, entry) =>
       onDatabase(async () => {
         // One statement: our row if the key is new, else the row of whoever was first.
-        const { rows } = await (await pool()).query<KeyRow>(
+        const { rows } = await (await pool()).query<KeyRow & { reserved_now: boolean }>(
           `WITH inserted AS (
              INSERT INTO api_idempotency_keys (principal, idempotency_key, operation, request_hash, event_id,
                                                aggregate_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (principal, idempotency_key) DO NOTHING
              RETURNING request_hash, event_id, response_status, response_body)
-           SELECT * FROM inserted
+           SELECT *, true AS reserved_now FROM inserted
            UNION ALL
-           ${SELECT_KEY}
+           SELECT request_hash, event_id, response_status, response_body, false AS reserved_now
+             FROM api_idempotency_keys WHERE principal = $1 AND idempotency_key = $2
            LIMIT 1`,
           [principal, key, entry.operation, entry.requestHash, entry.eventId, entry.aggregateId, entry.now],
         );
         const [row] = rows;
-        if (row) return recordOfRow(row);
+        if (row) return { ...recordOfRow(row), reservedNow: row.reserved_now };
         // The first request committed the key after this statement's snapshot: read it now.
         const { rows: committed } = await (await pool()).query<KeyRow>(SELECT_KEY, [principal, key]);
         if (!committed[0]) throw new Error(`Idempotency-Key ${key} neither inserted nor found`);
-        return recordOfRow(committed[0]);
+        return { ...recordOfRow(committed[0]), reservedNow: false };
       }),
 
     complete: (principal, key, answer, now) =>

@@ -20,6 +20,7 @@ export {
   ProblemType,
   RETRY_AFTER_SECONDS,
 } from './constants';
+export { requestDeadlineMs } from './deadline';
 export { BillingApiError, DependencyUnavailableError } from './errors';
 export { apiRequestOf, apiResponseOf } from './gateway';
 export { handleApiRequest } from './handle';

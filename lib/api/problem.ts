@@ -126,6 +126,24 @@ export const serviceUnavailable = (instance: string, dependency: Dependency): Ap
     { 'retry-after': String(RETRY_AFTER_SECONDS) },
   );
 
+/**
+ * 503: the request's deadline passed before it was answered (a slow or failing dependency). A
+ * command may still take effect: with its Idempotency-Key, a retry finds the outcome.
+ */
+export const deadlineExceeded = (instance: string, command: boolean): ApiResponse =>
+  problemResponse(
+    {
+      type: ProblemType.serviceUnavailable,
+      title: 'Service unavailable',
+      status: 503,
+      detail: command
+        ? `The request was not answered in time; the command may still take effect. Retry after ${RETRY_AFTER_SECONDS} seconds with the same Idempotency-Key, which applies it once and answers its outcome.`
+        : `The request was not answered in time. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
+      instance,
+    },
+    { 'retry-after': String(RETRY_AFTER_SECONDS) },
+  );
+
 /** 500: a bug. The detail says nothing about the cause (it is logged). */
 export const internalError = (instance: string): ApiResponse =>
   problemResponse({

@@ -117,7 +117,10 @@ export interface IdempotencyRecord {
 /** Where Idempotency-Keys are recorded (PostgreSQL). Throws DependencyUnavailableError on an outage. */
 export interface IdempotencyStore {
   find(principal: string, key: string): Promise<IdempotencyRecord | null>;
-  /** Records the key for this request unless it exists; returns the record that holds (ours or the first). */
+  /**
+   * Records the key for this request unless it exists; returns the record that holds (ours or the
+   * first), and whether this call created it (false: the key was used before, a retry).
+   */
   reserve(
     principal: string,
     key: string,
@@ -128,7 +131,7 @@ export interface IdempotencyStore {
       readonly aggregateId: string;
       readonly now: Date;
     },
-  ): Promise<IdempotencyRecord>;
+  ): Promise<IdempotencyRecord & { readonly reservedNow: boolean }>;
   complete(principal: string, key: string, answer: StoredAnswer, now: Date): Promise<void>;
 }
 
@@ -148,7 +151,15 @@ export interface BillingApiPorts {
 export interface ApiContext {
   readonly now: Date;
   readonly randomId: () => string;
+  /**
+   * Milliseconds the request may take before it is answered 503 with Retry-After (below the
+   * function timeout, so that a timeout never reaches the caller as serverless-offline's or API
+   * Gateway's answer). None: no deadline.
+   */
+  readonly deadlineMs?: number;
   /** Called when a request fails for a reason that is not the client's nor an outage (a bug). */
   readonly onUnexpectedError?: (error: unknown) => void;
   readonly onDependencyError?: (error: unknown) => void;
+  /** Called when the deadline passed and the request is answered 503 (it may still finish). */
+  readonly onDeadlineExceeded?: (request: ApiRequest) => void;
 }

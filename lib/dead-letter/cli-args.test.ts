@@ -9,6 +9,12 @@ describe('parseDlqArgs', () => {
     ).toEqual({
       command: 'list',
       filter: { status: 'parked', code: 'NOT_JSON', olderThanMs: 7_200_000 },
+      limit: 1_000,
+    });
+    expect(parseDlqArgs(['list', '--limit', '5000'], 'me')).toEqual({
+      command: 'list',
+      filter: {},
+      limit: 5_000,
     });
     expect(parseDlqArgs(['show', ID], 'me')).toEqual({ command: 'show', id: ID });
     expect(parseDlqArgs(['replay', ID], 'me')).toEqual({ command: 'replay', id: ID, by: 'me' });
@@ -42,6 +48,14 @@ describe('parseDlqArgs', () => {
       'show does not take --status',
     );
     expect(() => parseDlqArgs(['replay', ID, '--all'], 'me')).toThrow('either an id or --all');
+    for (const limit of ['0', '-3', 'all', '1.5']) {
+      expect(() => parseDlqArgs(['list', '--limit', limit], 'me')).toThrow(
+        `--limit must be a whole number from 1 to 1000000; got "${limit}"`,
+      );
+    }
+    expect(() => parseDlqArgs(['replay', '--all', '--limit', '5'], 'me')).toThrow(
+      'replay does not take --limit',
+    );
   });
 });
 

@@ -4,18 +4,33 @@ import type { LetterFilter } from './store';
 
 /** An operator command of `npm run dlq -- …`. */
 export type DlqCommand =
-  | { readonly command: 'list'; readonly filter: LetterFilter }
+  | { readonly command: 'list'; readonly filter: LetterFilter; readonly limit: number }
   | { readonly command: 'show'; readonly id: string }
   | { readonly command: 'replay'; readonly id: string; readonly by: string }
   | { readonly command: 'replay-all'; readonly filter: LetterFilter; readonly by: string }
   | { readonly command: 'discard'; readonly id: string; readonly reason: string; readonly by: string };
 
+/** Letters `list` prints unless `--limit` says otherwise (it says when more match). */
+export const DEFAULT_LIST_LIMIT = 1_000;
+const MAX_LIST_LIMIT = 1_000_000;
+
 export const USAGE = `Usage: npm run dlq -- <command>
-  list [--status S] [--topic T] [--code C] [--older-than 1h]
+  list [--status S] [--topic T] [--code C] [--older-than 1h] [--limit N (default ${DEFAULT_LIST_LIMIT})]
   show <id>
   replay <id> [--by NAME] | replay --all [--status S] [--topic T] [--code C] [--older-than 1h] [--by NAME]
   discard <id> --reason "..." [--by NAME]
 Statuses: ${Object.values(DeadLetterStatus).join(', ')}. Ages: 30s, 15m, 1h, 2d.`;
+
+/** `--limit`: a whole number of letters, 1 to 1,000,000. */
+export function parseLimit(text: string): number {
+  const limit = Number(text);
+  if (!/^[0-9]+$/.test(text) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new DeadLetterCommandError(
+      `--limit must be a whole number from 1 to ${MAX_LIST_LIMIT}; got "${text}"`,
+    );
+  }
+  return limit;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -80,10 +95,16 @@ export function parseDlqArgs(argv: readonly string[], defaultActor: string): Dlq
   const by = () => options.get('by') ?? defaultActor;
   const filterNames = ['status', 'topic', 'code', 'older-than'];
   switch (command) {
-    case 'list':
-      allowed(filterNames);
+    case 'list': {
+      allowed([...filterNames, 'limit']);
       if (positional.length > 0) throw new DeadLetterCommandError(`unexpected argument "${positional[0]}"`);
-      return { command: 'list', filter: filter() };
+      const limit = options.get('limit');
+      return {
+        command: 'list',
+        filter: filter(),
+        limit: limit === undefined ? DEFAULT_LIST_LIMIT : parseLimit(limit),
+      };
+    }
     case 'show':
       allowed([]);
       return { command: 'show', id: id() };

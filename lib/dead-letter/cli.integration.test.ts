@@ -191,6 +191,20 @@ describe('the dead-letter operator CLI on letters stored through the real path',
     expect(idsOf(throughNpm)).toEqual([permanentId]);
   });
 
+  it('says when --limit truncates the list, and how many letters match', async () => {
+    // Act
+    const first = await cli('list', '--limit', '1');
+    const both = await cli('list', '--limit', '2');
+
+    // Assess: oldest first (the permanent letter was received first)
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(idsOf(first)).toEqual([permanentId]);
+    expect(first.stdout).toContain('1 of 2 letter(s), oldest first: TRUNCATED at --limit 1');
+    expect(idsOf(both)).toEqual([deferredId, permanentId].sort());
+    expect(both.stdout).toContain('2 letter(s)');
+    expect(both.stdout).not.toContain('TRUNCATED');
+  });
+
   it('refuses bad filter values, naming the option', async () => {
     // Act
     const status = await cli('list', '--status', 'lost');

@@ -11,7 +11,7 @@ import { parseDlqArgs, USAGE } from './cli-args';
 import { DeadLetterCommandError } from './errors';
 import { replayLetter } from './retrier';
 import { loadRetrySettings } from './schedule';
-import { discardLetter, findLetter, historyOf, listLetters } from './store';
+import { countLetters, discardLetter, findLetter, historyOf, listLetters } from './store';
 
 const decoded = (base64: string | null) => {
   if (base64 === null) return null;
@@ -37,13 +37,23 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (command.command) {
       case 'list': {
-        const letters = await listLetters(pool, command.filter, { now: now() });
+        const at = now();
+        // One more than asked: whether the list is truncated.
+        const found = await listLetters(pool, command.filter, { now: at, limit: command.limit + 1 });
+        const letters = found.slice(0, command.limit);
         for (const letter of letters) {
           process.stdout.write(
             `${letter.id}  ${letter.status.padEnd(9)} ${letter.source.topic}/${letter.source.partition}/${letter.source.offset}  ${letter.failureClass} ${letter.failureCode}  attempts ${letter.attempts}  received ${letter.receivedAt}\n`,
           );
         }
-        process.stdout.write(`${letters.length} letter(s)\n`);
+        if (found.length > command.limit) {
+          const matching = await countLetters(pool, command.filter, { now: at });
+          process.stdout.write(
+            `${letters.length} of ${matching} letter(s), oldest first: TRUNCATED at --limit ${command.limit} (raise --limit or narrow the filter to see the rest)\n`,
+          );
+        } else {
+          process.stdout.write(`${letters.length} letter(s)\n`);
+        }
         return 0;
       }
       case 'show': {

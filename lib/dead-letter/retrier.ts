@@ -9,12 +9,13 @@ import { projectorOfTopic, reapplyLetter } from './reapply';
 import { isLastAttempt, type RetrySettings } from './schedule';
 import {
   claimDueLetters,
+  claimDueLettersOfShard,
   claimLetter,
   type LetterToStore,
   recordAttempt,
   type StoredLetter,
   type StoreReport,
-  storeLetters,
+  storeLetterBatch,
 } from './store';
 
 /** What every run of the dead-letter functions is given: the time, the schedule, jitter, a logger. */
@@ -56,7 +57,7 @@ export async function receiveDeadLetters(
       }
     }
   }
-  const report = await storeLetters(dependencies.pool, letters, context);
+  const report = await storeLetterBatch(dependencies.pool, letters, context);
   for (const parked of report.parked) {
     const letter = letters.find((candidate) => candidate.id === parked.id);
     context.logger.warn('Dead letter parked', {
@@ -85,6 +86,12 @@ export interface RetrierReport {
   /** Outbox rows published by the sweep (leftovers older than a minute, of any source partition). */
   readonly outboxPublished: number;
 }
+
+/** How a run claims its due letters (all of them, or one shard's). */
+type ClaimDue = (
+  pool: Pool,
+  options: { readonly now: Date; readonly limit: number; readonly leaseMs: number },
+) => Promise<{ readonly token: string; readonly letters: StoredLetter[] }>;
 
 interface AttemptDependencies {
   readonly pool: Pool;
@@ -143,7 +150,19 @@ export async function retryDueLetters(
   dependencies: AttemptDependencies,
   context: RetrierContext,
 ): Promise<RetrierReport> {
-  const { token, letters } = await claimDueLetters(dependencies.pool, {
+  const report = await retryClaimedBatch(dependencies, context, (pool, options) =>
+    claimDueLetters(pool, options),
+  );
+  return sweepLeftovers(report, dependencies, context);
+}
+
+/** One claimed batch of due letters re-applied (no outbox sweep: a run sweeps once). */
+async function retryClaimedBatch(
+  dependencies: AttemptDependencies,
+  context: RetrierContext,
+  claim: ClaimDue,
+): Promise<RetrierReport> {
+  const { token, letters } = await claim(dependencies.pool, {
     now: context.now,
     limit: context.settings.batchSize,
     leaseMs: context.settings.leaseMs,
@@ -178,6 +197,18 @@ export async function retryDueLetters(
     else if (parked) report.parked += 1;
     else report.retryLater += 1;
   }
+  return report;
+}
+
+/**
+ * Rows a re-application (or a batch) failed to publish would wait for their partition's next
+ * batch, which on a quiet partition never comes: every run publishes those older than a minute.
+ */
+async function sweepLeftovers(
+  report: RetrierReport,
+  dependencies: AttemptDependencies,
+  context: RetrierContext,
+): Promise<RetrierReport> {
   // Rows a re-application (or a batch) failed to publish would wait for their partition's next
   // batch, which on a quiet partition never comes: every run publishes those older than a minute.
   const swept = await publishLeftovers(
@@ -186,9 +217,74 @@ export async function retryDueLetters(
     Object.values(projectorOfTopic),
     context,
   );
-  report.outboxPublished = swept.published;
-  report.errors += swept.errors;
-  return report;
+  return {
+    ...report,
+    outboxPublished: report.outboxPublished + swept.published,
+    errors: report.errors + swept.errors,
+  };
+}
+
+/** How a drain of the due letters is sized (README: Dead letters). */
+export interface DrainSettings {
+  /** Shards retried in parallel (source partition mod shards): one key's letters stay in order. */
+  readonly shards: number;
+  /** No batch is claimed after this many milliseconds (the function timeout minus a margin). */
+  readonly budgetMs: number;
+}
+
+const EMPTY_REPORT: RetrierReport = {
+  attempted: 0,
+  resolved: 0,
+  rejected: 0,
+  retryLater: 0,
+  parked: 0,
+  errors: 0,
+  outboxPublished: 0,
+};
+
+const sumReports = (a: RetrierReport, b: RetrierReport): RetrierReport => ({
+  attempted: a.attempted + b.attempted,
+  resolved: a.resolved + b.resolved,
+  rejected: a.rejected + b.rejected,
+  retryLater: a.retryLater + b.retryLater,
+  parked: a.parked + b.parked,
+  errors: a.errors + b.errors,
+  outboxPublished: a.outboxPublished + b.outboxPublished,
+});
+
+/**
+ * One run of the scheduled retrier on a backlog: `shards` loops in parallel, each claiming batches
+ * of its shard's due letters (`claimDueLettersOfShard`) and re-applying them in their source order
+ * (retryDueLetters), until none is due or the time budget is spent. The letters of one key (one
+ * account) belong to one shard, so they are retried in order.
+ */
+export async function drainDueLetters(
+  dependencies: AttemptDependencies,
+  context: Omit<RetrierContext, 'now'> & { readonly clock: () => Date; readonly drain: DrainSettings },
+): Promise<RetrierReport & { readonly batches: number }> {
+  const started = context.clock().getTime();
+  const { shards, budgetMs } = context.drain;
+  let batches = 0;
+  const drainShard = async (shard: number): Promise<RetrierReport> => {
+    let report = EMPTY_REPORT;
+    while (context.clock().getTime() - started < budgetMs) {
+      const batch = await retryClaimedBatch(
+        dependencies,
+        { ...context, now: context.clock() },
+        (pool, options) => claimDueLettersOfShard(pool, { ...options, shard, shards }),
+      );
+      batches += 1;
+      report = sumReports(report, batch);
+      if (batch.attempted < context.settings.batchSize) break;
+    }
+    return report;
+  };
+  const reports = await Promise.all(Array.from({ length: shards }, (_, shard) => drainShard(shard)));
+  const drained = await sweepLeftovers(reports.reduce(sumReports, EMPTY_REPORT), dependencies, {
+    ...context,
+    now: context.clock(),
+  });
+  return { ...drained, batches };
 }
 
 /** An operator's replay of one letter (parked, or due later), now. */

@@ -237,6 +237,140 @@ async function storeLetter(
 }
 
 /**
+ * storeLetters in three statements whatever the number of letters (what the dead-letter handler
+ * uses: intake keeps pace with the projectors' batches): the letters in one multi-row INSERT (a
+ * source record already stored, or twice in the batch, is kept once), then their `received` and
+ * `parked` actions in one more each. Same outcome and report as storeLetters. A batch PostgreSQL
+ * refuses a value of (a NUL in a text, a field too big) is rolled back whole and stored by
+ * storeLetters, letter by letter, which deals with such letters one at a time.
+ */
+export async function storeLetterBatch(
+  pool: Pool,
+  letters: readonly LetterToStore[],
+  context: StoreContext,
+): Promise<StoreReport> {
+  try {
+    return await insertLetterBatch(pool, letters, context);
+  } catch (error) {
+    if (!isRefusedValue(error)) throw error;
+    return storeLetters(pool, letters, context);
+  }
+}
+
+async function insertLetterBatch(
+  pool: Pool,
+  letters: readonly LetterToStore[],
+  context: StoreContext,
+): Promise<StoreReport> {
+  if (letters.length === 0) return { stored: 0, duplicates: 0, parked: [] };
+  const rows = letters.map((letter) => {
+    const step = nextStepAfterFailure({
+      attempts: letter.failure.attempt,
+      permanent: letter.failure.class === FailureClass.permanent,
+      now: context.now,
+      settings: context.settings,
+      random: context.random(),
+    });
+    return {
+      letter,
+      step,
+      status: step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.received,
+      code: storableMessage(letter.failure.code),
+      message: storableMessage(letter.failure.message),
+    };
+  });
+  const column = <T>(value: (row: (typeof rows)[number]) => T): T[] => rows.map(value);
+  return inTransaction(pool, async (client) => {
+    const inserted = await client.query<{ id: string }>(
+      `INSERT INTO dead_letters (id, source_topic, source_partition, source_offset, source_key, source_value,
+         source_headers, source_timestamp, origin, handler, failure_class, failure_code, failure_message, status,
+         attempts, next_attempt_at, marker_state, park_reason, received_at, updated_at, letter_partition, letter_offset)
+       SELECT id, source_topic, source_partition, source_offset, source_key, source_value, source_headers::jsonb,
+              source_timestamp, origin, handler, failure_class, failure_code, failure_message, status, attempts,
+              next_attempt_at, marker_state, park_reason, $19, $19, letter_partition, letter_offset
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+                     $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                     $15::int[], $16::timestamptz[], $17::text[], $18::text[], $20::int[], $21::bigint[])
+           AS l(id, source_topic, source_partition, source_offset, source_key, source_value, source_headers,
+                source_timestamp, origin, handler, failure_class, failure_code, failure_message, status, attempts,
+                next_attempt_at, marker_state, park_reason, letter_partition, letter_offset)
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      [
+        column(({ letter }) => letter.id),
+        column(({ letter }) => storableText(letter.source.topic)),
+        column(({ letter }) => letter.source.partition),
+        column(({ letter }) => letter.source.offset),
+        column(({ letter }) => (letter.source.key === null ? null : storableText(letter.source.key))),
+        column(({ letter }) => (letter.source.value === null ? null : storableText(letter.source.value))),
+        column(({ letter }) => JSON.stringify(storableHeaders(letter.source.headers))),
+        column(({ letter }) => letter.source.timestamp),
+        column(({ letter }) => letter.origin),
+        column(({ letter }) => storableText(letter.handler)),
+        column(({ letter }) => letter.failure.class),
+        column(({ code }) => code),
+        column(({ message }) => message),
+        column(({ status }) => status),
+        column(({ letter }) => letter.failure.attempt),
+        column(({ step }) => (step.kind === 'retry' ? step.at : null)),
+        // Our envelope: the handler marked the record processed when it dead-lettered it.
+        column(({ letter }) => (letter.origin === LetterOrigin.envelope ? 'dead-letter' : 'cleared')),
+        column(({ step }) => (step.kind === 'park' ? step.reason : null)),
+        context.now,
+        column(({ letter }) => letter.letterPartition ?? null),
+        column(({ letter }) => letter.letterOffset ?? null),
+      ],
+    );
+    const storedIds = new Set(inserted.rows.map((row) => row.id));
+    // A letter id twice in the batch (the same source record) is stored and recorded once.
+    const stored = [
+      ...new Map(
+        rows.filter(({ letter }) => storedIds.has(letter.id)).map((row) => [row.letter.id, row]),
+      ).values(),
+    ];
+    const actions = stored.flatMap(({ letter, step, status, code, message }) => [
+      {
+        id: letter.id,
+        action: LetterAction.received,
+        outcome: status,
+        reason: `${letter.failure.class} ${code}: ${message}`,
+        attempt: letter.failure.attempt as number | null,
+      },
+      ...(step.kind === 'park'
+        ? [
+            {
+              id: letter.id,
+              action: LetterAction.parked,
+              outcome: DeadLetterStatus.parked,
+              reason: step.reason,
+              attempt: null,
+            },
+          ]
+        : []),
+    ]);
+    if (actions.length > 0) {
+      await client.query(
+        `INSERT INTO dead_letter_actions (dead_letter_id, action, outcome, actor, reason, attempt, at)
+         SELECT id, action, outcome, 'dead-letter', reason, attempt, $6
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[]) AS a(id, action, outcome, reason, attempt)`,
+        [
+          actions.map((action) => action.id),
+          actions.map((action) => action.action),
+          actions.map((action) => action.outcome),
+          actions.map((action) => action.reason),
+          actions.map((action) => action.attempt),
+          context.now,
+        ],
+      );
+    }
+    const parked = stored.flatMap(({ letter, step, code }) =>
+      step.kind === 'park' ? [{ id: letter.id, code, reason: step.reason }] : [],
+    );
+    return { stored: stored.length, duplicates: letters.length - stored.length, parked };
+  });
+}
+
+/**
  * Claims up to `limit` due retryable letters for one retrier: row locks with SKIP LOCKED, so two
  * retriers never take the same letter, and a lease (next_attempt_at pushed forward, a token) in
  * the same statement, so a letter is attempted once per due time.
@@ -260,6 +394,55 @@ export async function claimDueLetters(
     [options.now, options.limit, token, new Date(options.now.getTime() + options.leaseMs)],
   );
   return { token, letters: rows.map(letterOfRow) };
+}
+
+/**
+ * Like claimDueLetters, for one shard of the source partitions (`source_partition mod shards =
+ * shard`): a record's key decides its partition, so the letters of one key (an account) are
+ * always claimed by the same shard, in the same order, and shards can be retried in parallel.
+ */
+export async function claimDueLettersOfShard(
+  db: Queryable,
+  options: {
+    readonly now: Date;
+    readonly limit: number;
+    readonly leaseMs: number;
+    readonly shard: number;
+    readonly shards: number;
+  },
+): Promise<{ readonly token: string; readonly letters: StoredLetter[] }> {
+  const token = randomUUID();
+  const { rows } = await db.query(
+    `WITH due AS (
+       SELECT id FROM dead_letters
+        WHERE status IN ('received', 'retrying') AND next_attempt_at <= $1
+          AND mod(source_partition, $5) = $6
+        ORDER BY next_attempt_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+     UPDATE dead_letters d
+        SET status = 'retrying', lease_token = $3, next_attempt_at = $4, updated_at = $1
+       FROM due WHERE d.id = due.id
+     RETURNING ${COLUMNS.replace(/(^|,\s*)(\w)/g, '$1d.$2')}`,
+    [
+      options.now,
+      options.limit,
+      token,
+      new Date(options.now.getTime() + options.leaseMs),
+      options.shards,
+      options.shard,
+    ],
+  );
+  // RETURNING has no order: the claimed letters in their source records' order.
+  const letters = rows
+    .map(letterOfRow)
+    .sort(
+      (a, b) =>
+        a.source.topic.localeCompare(b.source.topic) ||
+        a.source.partition - b.source.partition ||
+        Number(BigInt(a.source.offset) - BigInt(b.source.offset)),
+    );
+  return { token, letters };
 }
 
 /**
@@ -552,4 +735,24 @@ export async function discardLetter(
     at: context.now,
   });
   return result;
+}
+
+/** How many letters match the filter (what `dlq list` says when it truncates). */
+export async function countLetters(
+  db: Queryable,
+  filter: LetterFilter,
+  options: { readonly now: Date },
+): Promise<number> {
+  const { rows } = await db.query<{ letters: string }>(
+    `SELECT count(*) AS letters FROM dead_letters
+      WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR source_topic = $2)
+        AND ($3::text IS NULL OR failure_code = $3) AND ($4::timestamptz IS NULL OR received_at < $4)`,
+    [
+      filter.status ?? null,
+      filter.topic ?? null,
+      filter.code ?? null,
+      filter.olderThanMs === undefined ? null : new Date(options.now.getTime() - filter.olderThanMs),
+    ],
+  );
+  return Number(rows[0]?.letters ?? 0);
 }

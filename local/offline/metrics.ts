@@ -11,6 +11,10 @@ export interface EmulatorMetrics {
   readonly offsetLag: Gauge<'function' | 'topic' | 'partition'>;
   /** Records sent to the on-failure destination (or dropped without one), by condition. */
   readonly onFailureRecords: Counter<'function' | 'topic' | 'condition'>;
+  /** 1 while the trigger's consumer is a member of its group, 0 while it is starting or down. */
+  readonly triggerUp: Gauge<'function' | 'topic'>;
+  /** Consumers restarted by the emulator (crashed, stopped or stalled), by trigger. */
+  readonly triggerRestarts: Counter<'function' | 'topic'>;
 }
 
 /**
@@ -51,7 +55,7 @@ export function createEmulatorMetrics(
     }),
     offsetLag: new Gauge({
       name: 'msk_offline_offset_lag',
-      help: 'Records of the partition not yet committed by the trigger (MSK OffsetLag)',
+      help: 'Records of the partition after the offset the trigger committed: log end minus committed offset (MSK OffsetLag)',
       labelNames: ['function', 'topic', 'partition'],
       registers: [registry],
     }),
@@ -59,6 +63,18 @@ export function createEmulatorMetrics(
       name: 'msk_offline_on_failure_records_total',
       help: 'Records given up on (RetriesExhausted, RecordAgeExceeded) and sent to the on-failure destination',
       labelNames: ['function', 'topic', 'condition'],
+      registers: [registry],
+    }),
+    triggerUp: new Gauge({
+      name: 'msk_offline_trigger_up',
+      help: "1 while the trigger's consumer is a member of its group and fetching, 0 while it is starting or down",
+      labelNames: ['function', 'topic'],
+      registers: [registry],
+    }),
+    triggerRestarts: new Counter({
+      name: 'msk_offline_trigger_restarts_total',
+      help: 'Consumers the emulator restarted because they crashed, stopped or stalled',
+      labelNames: ['function', 'topic'],
       registers: [registry],
     }),
   };

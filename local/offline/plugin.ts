@@ -6,6 +6,7 @@ import { localKafka } from '../stack/kafka-admin';
 import { localDatabaseUrl } from '../stack/topology';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
 import { lambdaInvokeApi } from './invoke';
+import { LagMonitor } from './lag-monitor';
 import { createEmulatorMetrics, serveMetrics } from './metrics';
 import { type FunctionDefinition, readSettings, readTriggers } from './settings';
 import { TriggerConsumer } from './trigger-consumer';
@@ -41,6 +42,7 @@ export class MskOfflinePlugin {
   readonly hooks: Record<string, () => Promise<void> | void>;
   private consumers: TriggerConsumer[] = [];
   private producer?: Producer;
+  private lagMonitor?: LagMonitor;
   private metricsServer?: Server;
   private pool?: Pool;
   private started = false;
@@ -142,6 +144,8 @@ export class MskOfflinePlugin {
           log(`${trigger.functionKey} <- ${trigger.topic}: the consumer did not start: ${error.message}`),
       );
     }
+    this.lagMonitor = new LagMonitor(kafka, triggers, metrics, log);
+    this.lagMonitor.start();
     log(`metrics on http://${settings.metricsHost}:${settings.metricsPort}/metrics`);
     // `sls offline` (no `start`) has no end hook and serverless-offline exits right after its own
     // shutdown: the consumers start leaving on the signal, but may not finish (uncommitted records
@@ -153,6 +157,7 @@ export class MskOfflinePlugin {
   private stop(): Promise<void> {
     this.stopped ??= (async () => {
       await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
+      await this.lagMonitor?.stop();
       await this.producer?.disconnect().catch(() => undefined);
       await this.pool?.end().catch(() => undefined);
       await new Promise<void>((resolve) =>

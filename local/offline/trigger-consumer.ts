@@ -6,6 +6,13 @@ import type { Invoke } from './invoke';
 import type { EmulatorMetrics } from './metrics';
 import { buildOnFailureRecord, localFunctionArn } from './on-failure';
 import { afterInvocation, batchingWaitMs, formBatches, nextBatchAction, startBatch } from './policy';
+import {
+  restartDelayMs,
+  SUPERVISION_DEFAULTS,
+  type SupervisionSettings,
+  stallOf,
+  TriggerState,
+} from './supervision';
 import type { InvocationOutcome, MskTrigger } from './types';
 
 /** Lambda's synchronous invocation payload limit: a batch never exceeds it. */
@@ -26,6 +33,7 @@ export interface TriggerConsumerOptions {
   readonly log: (message: string) => void;
   /** Partitions invoked at once (each busy partition is one serverless-offline worker). */
   readonly partitionsConcurrently: number;
+  readonly supervision?: SupervisionSettings;
   readonly now?: () => number;
 }
 
@@ -45,14 +53,48 @@ const recordOf = (topic: string, partition: number, message: KafkaMessage): Cons
 const sizeOf = (record: ConsumedRecord): number =>
   (record.key?.length ?? 0) * 1.4 + (record.value?.length ?? 0) * 1.4 + 200;
 
+/** How often the watchdog looks at the consumer. */
+const WATCHDOG_INTERVAL_MS = 5_000;
+/** A consumer being replaced gets this long to leave its group cleanly. */
+const DISCONNECT_TIMEOUT_MS = 10_000;
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+
 /**
  * One MSK trigger of one function: a kafkajs consumer in the trigger's group, offsets committed
  * by hand after each successful invocation, one batch in flight per partition (kafkajs hands a
  * partition's batches to eachBatch one at a time), the policy deciding retries and on-failure.
+ *
+ * Supervised: a consumer that crashes, stops or stalls (no fetch, heartbeat or invocation for
+ * `stallMs`) is reported (log line, `msk_offline_trigger_up` 0) and replaced by a fresh one after
+ * a backoff, as Lambda's pollers come back after any broker or group fault.
  */
 export class TriggerConsumer {
-  private readonly consumer: Consumer;
+  private consumer?: Consumer;
+  /** Bumped per consumer: events and batches of a replaced consumer are ignored. */
+  private generation = 0;
   private stopping = false;
+  private state: TriggerState = TriggerState.starting;
+  private lastActivityAt = 0;
+  private invocationsInFlight = 0;
+  /** Restarts in a row without a group join between them (the backoff's exponent). */
+  private failures = 0;
+  private restartTimer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
+  private readonly supervision: SupervisionSettings;
   /** Per partition: the first offset of the batch waiting in its batching window, and since when. */
   private readonly windowOpened = new Map<number, { readonly offset: string; readonly at: number }>();
 
@@ -60,35 +102,159 @@ export class TriggerConsumer {
     readonly trigger: MskTrigger,
     private readonly options: TriggerConsumerOptions,
   ) {
-    this.consumer = options.kafka.consumer({
+    this.supervision = options.supervision ?? SUPERVISION_DEFAULTS;
+  }
+
+  /** The consumer's state (starting, running, down, stopped). */
+  get status(): TriggerState {
+    return this.state;
+  }
+
+  private get labels() {
+    return { function: this.trigger.functionKey, topic: this.trigger.topic };
+  }
+
+  private clock(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private markActive(): void {
+    this.lastActivityAt = this.clock();
+  }
+
+  private setState(state: TriggerState): void {
+    this.state = state;
+    this.options.metrics.triggerUp.set(this.labels, state === TriggerState.running ? 1 : 0);
+  }
+
+  /** Starts the first consumer and the watchdog; resolves once it is subscribed and running. */
+  async start(): Promise<void> {
+    this.watchdog = setInterval(() => this.watch(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+    await this.launch();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.watchdog);
+    clearTimeout(this.restartTimer);
+    this.setState(TriggerState.stopped);
+    await this.consumer?.disconnect();
+  }
+
+  private createConsumer(generation: number): Consumer {
+    const { trigger } = this;
+    const consumer = this.options.kafka.consumer({
       groupId: trigger.consumerGroupId,
       // How long a fetch waits for records when there are none; the batching window is ours.
       maxWaitTimeInMs: 250,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      // A broker restart or an unreachable cluster: keep trying, never give up the group.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+      retry: {
+        retries: 10,
+        initialRetryTime: 300,
+        maxRetryTime: 5_000,
+        // Every crash is the supervisor's: it reports it and starts a fresh consumer.
+        restartOnFailure: async () => false,
+      },
     });
+    const current = () => generation === this.generation && !this.stopping;
+    const active = () => {
+      if (current()) this.markActive();
+    };
+    consumer.on(consumer.events.FETCH_START, active);
+    consumer.on(consumer.events.HEARTBEAT, active);
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (!current()) return;
+      this.markActive();
+      const wasDown = this.failures > 0;
+      this.failures = 0;
+      this.setState(TriggerState.running);
+      if (wasDown) {
+        this.options.log(
+          `${trigger.functionKey} <- ${trigger.topic}: back in group ${trigger.consumerGroupId} (${event.payload.memberAssignment[trigger.topic]?.length ?? 0} partition(s))`,
+        );
+      }
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (current()) this.down(`crashed: ${event.payload.error.message}`);
+    });
+    // kafkajs stops a consumer before it reports the crash: give the crash a moment to be the reason.
+    consumer.on(consumer.events.STOP, () => {
+      if (current()) setTimeout(() => current() && this.down('stopped'), 1_000).unref();
+    });
+    return consumer;
   }
 
-  async start(): Promise<void> {
+  /** A fresh consumer: connect, subscribe, run. A failure is reported and retried after a backoff. */
+  private async launch(): Promise<void> {
+    if (this.stopping) return;
+    this.generation += 1;
+    const generation = this.generation;
     const { trigger } = this;
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topic: trigger.topic,
-      fromBeginning: trigger.startingPosition === StartingPosition.trimHorizon,
-    });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
+    const consumer = this.createConsumer(generation);
+    this.consumer = consumer;
+    this.setState(TriggerState.starting);
+    this.markActive();
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topic: trigger.topic,
+        fromBeginning: trigger.startingPosition === StartingPosition.trimHorizon,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+        eachBatch: (payload) => this.handleBatch(consumer, payload),
+      });
+    } catch (error) {
+      if (generation === this.generation && !this.stopping) {
+        this.down(`did not start: ${(error as Error).message}`);
+      }
+      throw error;
+    }
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await this.consumer.disconnect();
+  /** Reports the trigger down, loudly, and schedules a fresh consumer after the backoff. */
+  private down(reason: string): void {
+    if (this.stopping || this.state === TriggerState.down) return;
+    this.setState(TriggerState.down);
+    this.failures += 1;
+    const delayMs = restartDelayMs(this.failures, this.supervision);
+    const { trigger } = this;
+    this.options.log(
+      `TRIGGER DOWN ${trigger.functionKey} <- ${trigger.topic} (group ${trigger.consumerGroupId}): ${reason}; restarting in ${(delayMs / 1000).toFixed(1)} s (attempt ${this.failures})`,
+    );
+    const old = this.consumer;
+    this.generation += 1;
+    // The old consumer leaves now (its batch in flight stops at the next step, uncommitted);
+    // the fresh one starts after the backoff.
+    const left = withTimeout(old?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS).catch(
+      () => undefined,
+    );
+    this.restartTimer = setTimeout(() => {
+      void (async () => {
+        await left;
+        if (this.stopping) return;
+        this.options.metrics.triggerRestarts.inc(this.labels);
+        await this.launch().catch(() => undefined);
+      })();
+    }, delayMs);
+  }
+
+  /** Restarts a consumer that stalled (the kafkajs hangs that neither crash nor stop). */
+  private watch(): void {
+    const reason = stallOf(
+      {
+        state: this.state,
+        lastActivityAt: this.lastActivityAt,
+        invocationsInFlight: this.invocationsInFlight,
+      },
+      this.clock(),
+      this.supervision,
+    );
+    if (reason !== null) this.down(reason);
   }
 
   private active(payload: EachBatchPayload): boolean {
@@ -104,11 +270,10 @@ export class TriggerConsumer {
     }
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { trigger, options } = this;
     const records = batch.messages.map((message) => recordOf(batch.topic, batch.partition, message));
-    const labels = { function: trigger.functionKey };
     const now = options.now ?? Date.now;
     const chunks = formBatches(records, trigger.batchSize, sizeOf, MAX_BATCH_BYTES);
     for (const [index, chunk] of chunks.entries()) {
@@ -124,14 +289,10 @@ export class TriggerConsumer {
         if (action.type === 'done') break;
         if (action.type === 'commit') {
           payload.resolveOffset((BigInt(action.offset) - 1n).toString());
-          await this.consumer.commitOffsets([
+          await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: action.offset },
           ]);
-          const lag = BigInt(batch.highWatermark) - BigInt(action.offset);
-          options.metrics.offsetLag.set(
-            { ...labels, topic: batch.topic, partition: String(batch.partition) },
-            Number(lag > 0n ? lag : 0n),
-          );
+          this.markActive();
           await payload.heartbeat();
         } else if (action.type === 'dead-letter') {
           await this.sendOnFailure(
@@ -205,6 +366,7 @@ export class TriggerConsumer {
     });
     while (this.active(payload)) {
       const stopTimer = options.metrics.duration.startTimer(labels);
+      this.invocationsInFlight += 1;
       try {
         const outcome = await options.invoke(trigger.functionName, event);
         stopTimer();
@@ -215,6 +377,9 @@ export class TriggerConsumer {
       } catch (error) {
         if (!(error instanceof InvokeUnavailableError)) throw error;
         await this.pause(UNAVAILABLE_PAUSE_MS, payload);
+      } finally {
+        this.invocationsInFlight -= 1;
+        this.markActive();
       }
     }
     return undefined;

@@ -10,6 +10,7 @@ import {
   recordMode,
   type StackMode,
 } from './docker-mode';
+import { emulatorTriggers } from './emulator-status';
 import { waitForCluster } from './health';
 import {
   ensureKafkaDistribution,
@@ -148,7 +149,28 @@ export async function stackStatus(log: Log): Promise<boolean> {
   const profile = stackProfile();
   allUp = operatorStatus(log, profile === 'full') && allUp;
   if (profile === 'lean') log('  (STACK_PROFILE=lean: the operator services are not expected)');
-  return allUp;
+  return (await reportEmulatorTriggers(log)) && allUp;
+}
+
+/** The triggers of a running `sls offline` (npm start): false when one is down. */
+async function reportEmulatorTriggers(log: Log): Promise<boolean> {
+  const port = process.env.MSK_OFFLINE_METRICS_PORT ?? '9464';
+  const triggers = await emulatorTriggers(`http://127.0.0.1:${port}/metrics`);
+  if (triggers === undefined) {
+    log(`  MSK emulator: not running (no metrics on 127.0.0.1:${port})`);
+    return true;
+  }
+  log(
+    `  MSK emulator (metrics 127.0.0.1:${port}):${triggers.length === 0 ? ' no trigger states reported' : ''}`,
+  );
+  for (const trigger of triggers) {
+    log(
+      trigger.up
+        ? `    ${trigger.functionKey} <- ${trigger.topic}: up`
+        : `  ! ${trigger.functionKey} <- ${trigger.topic}: DOWN (the emulator restarts it; see the sls offline log)`,
+    );
+  }
+  return triggers.every((trigger) => trigger.up);
 }
 
 /** Prints where everything listens. */

@@ -59,10 +59,10 @@ export function inMemoryPorts() {
       reserve: async (principal, key, entry) => {
         db();
         const existing = keys.get(keyOf(principal, key));
-        if (existing) return existing;
+        if (existing) return { ...existing, reservedNow: false };
         const record = { requestHash: entry.requestHash, eventId: entry.eventId, answer: null };
         keys.set(keyOf(principal, key), record);
-        return record;
+        return { ...record, reservedNow: true };
       },
       complete: async (principal, key, answer) => {
         db();

@@ -1,0 +1,120 @@
+/**
+ * Billing API throughput through a real `sls offline --stage local` (serverless-offline, the MSK
+ * emulator), HTTP only: top-ups with an Idempotency-Key on `accounts` accounts, `concurrency`
+ * requests in flight, `commands` in all after a warm-up. Prints the rate, p50/p95/p99 and the
+ * ratios to the goal (500 commands/s, p99 under 200 ms with the projectors idle).
+ *
+ *   npm run bench:api -- [commands=5000] [concurrency=32] [accounts=40] [--busy]
+ *
+ * Idle: only the account projector runs (it opens the accounts), so the top-ups wait on their topic.
+ * --busy: the transaction projector and the transfer saga run too, projecting the load as it comes.
+ */
+import { randomUUID } from 'node:crypto';
+import { eventually } from '../../../local/offline/testing/offline-process';
+import { createTestDatabase } from '../../projection/testing/database';
+import { startOfflineApi, type TriggeredFunction, waitForApi } from '../testing/offline-api';
+
+const GOAL_RATE = 500;
+const GOAL_P99_MS = 200;
+
+const [commands = 5_000, concurrency = 32, accountCount = 40] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'))
+  .map(Number);
+const busy = process.argv.includes('--busy');
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+async function post(url: string, body: unknown, key: string): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Sends `count` top-ups, `inFlight` at a time; latencies in ms and answers by status. */
+async function load(base: string, accounts: readonly string[], count: number, inFlight: number) {
+  const latencies: number[] = [];
+  const statuses = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < count; index = next++) {
+      const account = accounts[index % accounts.length];
+      const started = performance.now();
+      const status = await post(
+        `${base}/accounts/${account}/topups`,
+        { amount: { minorUnits: '1', currency: 'EUR' } },
+        randomUUID(),
+      ).catch((error: Error) => `error ${error.message}`);
+      latencies.push(performance.now() - started);
+      statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { seconds: (performance.now() - started) / 1000, latencies, statuses };
+}
+
+async function main(): Promise<void> {
+  const db = await createTestDatabase('billing_api_bench');
+  const functions: TriggeredFunction[] = busy
+    ? ['accountProjector', 'transactionProjector', 'transferSaga']
+    : ['accountProjector'];
+  const offline = await startOfflineApi({ databaseUrl: db.url, functions });
+  try {
+    const base = offline.httpUrl;
+    await waitForApi(base);
+    const accounts: string[] = [];
+    for (let index = 0; index < accountCount; index += 1) {
+      const response = await fetch(`${base}/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customerId: randomUUID(), currency: 'EUR' }),
+      });
+      accounts.push(String(((await response.json()) as { accountId: string }).accountId));
+    }
+    await eventually(
+      async () => {
+        const { rows } = await db.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM accounts WHERE status = 'active'`,
+        );
+        return Number(rows[0]?.n) >= accountCount ? true : undefined;
+      },
+      120_000,
+      () => 'the accounts were not projected',
+    );
+    // Warm-up: serverless-offline starts a worker per request in flight, each loading the handler
+    // and connecting to PostgreSQL and Kafka (a cold start): printed apart.
+    const warmUp = await load(base, accounts, Math.max(concurrency * 4, 200), concurrency);
+    const warmSorted = [...warmUp.latencies].sort((a, b) => a - b);
+
+    const { seconds, latencies, statuses } = await load(base, accounts, commands, concurrency);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const rate = commands / seconds;
+    const [p50, p95, p99] = [50, 95, 99].map((p) => percentile(sorted, p));
+    console.log(
+      [
+        `billing API through sls offline (${busy ? 'projectors busy' : 'projectors idle'}): ${commands} top-ups, ${concurrency} in flight, ${accountCount} accounts`,
+        `  answers   ${[...statuses].map(([status, n]) => `${status}: ${n}`).join(', ')}`,
+        `  rate      ${rate.toFixed(1)} commands/s (goal ${GOAL_RATE}: ratio ${(rate / GOAL_RATE).toFixed(2)})`,
+        `  latency   p50 ${p50?.toFixed(1)} ms, p95 ${p95?.toFixed(1)} ms, p99 ${p99?.toFixed(1)} ms (goal p99 < ${GOAL_P99_MS} ms: ratio ${((p99 ?? 0) / GOAL_P99_MS).toFixed(2)})`,
+        `  warm-up   ${warmUp.latencies.length} commands (cold workers): ${(warmUp.latencies.length / warmUp.seconds).toFixed(1)} commands/s, p50 ${percentile(warmSorted, 50).toFixed(1)} ms, p99 ${percentile(warmSorted, 99).toFixed(1)} ms, max ${(warmSorted.at(-1) ?? 0).toFixed(1)} ms`,
+      ].join('\n'),
+    );
+  } finally {
+    await offline.stop();
+    await db.drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

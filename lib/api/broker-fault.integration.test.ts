@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, type OfflineProcess } from '../../local/offline/testing/offline-process';
+import { nativeKafkaPid } from '../../local/stack/native-kafka';
+import { kafkaNodeRunning, startKafkaNode, stopKafkaNode } from '../../local/stack/stack';
+import { waitForAllBrokers } from '../../local/stack/testing';
+import { kafkaNodeById } from '../../local/stack/topology';
+import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
+import { invariantViolations, NO_VIOLATIONS } from '../projection/testing/read-model';
+import { startOfflineApi, waitForApi } from './testing/offline-api';
+
+/*
+ * A fault under load, the way a user meets it: commands through HTTP into a real `sls offline`
+ * (the API and the MSK emulator running the projectors and the transfer saga), a broker killed
+ * with SIGKILL a third of the way in and started again a few seconds later. The client retries
+ * as the API asks (503 + Retry-After, same Idempotency-Key). Then: every accepted command applied
+ * exactly once, every transfer completed or failed (compensated if need be) with nothing left in
+ * flight, the ledger's invariants hold, every key has its stored answer, and a re-send of every
+ * key is a replay of the same answer. Bounded: 180 commands, 8 in flight.
+ */
+
+jest.setTimeout(600_000);
+
+const ACCOUNTS = 6;
+const COMMANDS = 180;
+const IN_FLIGHT = 8;
+const KILLED_NODE = 2;
+const DOWN_MS = 10_000;
+/** How long one command may keep being retried (the broker is back well within it). */
+const RETRY_FOR_MS = 150_000;
+/**
+ * How long after the load everything may take to settle. Lambda's pollers are back within seconds
+ * of a broker restart; before the emulator supervised its consumers, this took about 200 s more.
+ */
+const SETTLE_WITHIN_MS = 90_000;
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+interface Command {
+  readonly key: string;
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+}
+
+const eur = (minorUnits: number) => ({ minorUnits: String(minorUnits), currency: 'EUR' });
+
+/** SIGKILL to the broker process (compose mode: the container is stopped instead). */
+function killBroker(nodeId: number): Promise<void> {
+  const pid = nativeKafkaPid(kafkaNodeById(nodeId));
+  if (pid === undefined) return stopKafkaNode(nodeId);
+  process.kill(pid, 'SIGKILL');
+  return Promise.resolve();
+}
+
+describe('the billing API and the MSK emulator through a broker killed under load', () => {
+  let db: TestDatabase;
+  let offline: OfflineProcess;
+  /** Every status the API answered a command with, retries included. */
+  const seen = new Map<number, number>();
+
+  const post = async (command: Command): Promise<Answer> => {
+    const response = await fetch(`${offline.httpUrl}${command.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': command.key },
+      body: JSON.stringify(command.body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const answer = {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as Record<string, unknown>,
+    };
+    seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
+    return answer;
+  };
+
+  /** Sends until accepted, as a client should: after a 503 (Retry-After) or a lost connection. */
+  const send = async (command: Command): Promise<Answer> => {
+    const deadline = Date.now() + RETRY_FOR_MS;
+    for (;;) {
+      const answer = await post(command).catch(() => undefined);
+      if (answer && answer.status !== 503 && answer.status !== 502 && answer.status !== 504) return answer;
+      if (Date.now() > deadline)
+        throw new Error(`${command.path} never accepted: ${answer?.status ?? 'no answer'}`);
+      const retryAfter = Number(answer?.headers.get('retry-after') ?? '1');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 2) * 1_000));
+    }
+  };
+
+  const said = () => `sls offline said:\n${offline.output().slice(-4_000)}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('billing_api_fault');
+    offline = await startOfflineApi({
+      databaseUrl: db.url,
+      functions: ['accountProjector', 'transactionProjector', 'transferSaga'],
+    });
+    await waitForApi(offline.httpUrl);
+  }, 300_000);
+
+  afterAll(async () => {
+    await startKafkaNode(KILLED_NODE).catch(() => undefined);
+    await waitForAllBrokers().catch(() => undefined);
+    await offline?.stop();
+    await db?.drop();
+  }, 300_000);
+
+  it('applies every accepted command once, settles every transfer, and answers what happened', async () => {
+    // Prepare: accounts opened and funded
+    const accounts: string[] = [];
+    for (let index = 0; index < ACCOUNTS; index += 1) {
+      const opened = await send({
+        key: randomUUID(),
+        path: '/accounts',
+        body: { customerId: randomUUID(), currency: 'EUR' },
+      });
+      expect(opened.status).toBe(202);
+      accounts.push(String(opened.body.accountId));
+    }
+    await eventually(
+      async () => {
+        // The topics are shared: other runs' accounts may be projected here too.
+        const { rows } = await db.pool.query(
+          `SELECT 1 FROM accounts WHERE status = 'active' AND account_id = ANY($1::uuid[])`,
+          [accounts],
+        );
+        return rows.length === ACCOUNTS ? true : undefined;
+      },
+      120_000,
+      () => `accounts not opened; ${said()}`,
+    );
+    for (const account of accounts) {
+      const funded = await send({
+        key: randomUUID(),
+        path: `/accounts/${account}/topups`,
+        body: { amount: eur(50_000) },
+      });
+      expect(funded.status).toBe(202);
+    }
+    const commands: Command[] = Array.from({ length: COMMANDS }, (_, index) => {
+      const from = accounts[index % ACCOUNTS] ?? '';
+      const to = accounts[(index + 1 + (index % (ACCOUNTS - 1))) % ACCOUNTS] ?? '';
+      const amount = 1 + ((index * 37) % 400);
+      switch (index % 3) {
+        case 0:
+          return {
+            key: randomUUID(),
+            path: '/transfers',
+            body: { fromAccountId: from, toAccountId: to, amount: eur(amount) },
+          };
+        case 1:
+          return { key: randomUUID(), path: `/accounts/${from}/topups`, body: { amount: eur(amount) } };
+        default:
+          return {
+            key: randomUUID(),
+            path: `/accounts/${from}/withdrawals`,
+            body: { amount: eur(amount * 3) },
+          };
+      }
+    });
+
+    // Act: the load, with a broker killed a third of the way in and started again
+    const answers = new Map<string, Answer>();
+    let next = 0;
+    let fault: Promise<void> | undefined;
+    const client = async () => {
+      for (let index = next++; index < commands.length; index = next++) {
+        if (index === Math.floor(COMMANDS / 3)) {
+          fault = (async () => {
+            await killBroker(KILLED_NODE);
+            await eventually(
+              async () => (kafkaNodeRunning(KILLED_NODE) ? undefined : true),
+              10_000,
+              () => `broker ${KILLED_NODE} still running after SIGKILL`,
+            );
+            await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
+            await startKafkaNode(KILLED_NODE);
+          })();
+        }
+        const command = commands[index] as Command;
+        answers.set(command.key, await send(command));
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, client));
+    await fault;
+    await waitForAllBrokers();
+
+    const restarts = offline.output().match(/TRIGGER DOWN/g)?.length ?? 0;
+    console.log(
+      `answers to ${COMMANDS} commands, retries included: ${[...seen].map(([status, n]) => `${status}: ${n}`).join(', ')}; trigger restarts: ${restarts}`,
+    );
+
+    // Assess 1: every command accepted, and no answer was a Lambda timeout dressed as success
+    for (const command of commands) expect(answers.get(command.key)?.status).toBe(202);
+    expect(seen.get(200) ?? 0).toBe(0);
+
+    // Assess 2: every transfer settles, with nothing left in flight
+    const transferIds = commands
+      .filter((command) => command.path === '/transfers')
+      .map((command) => String(answers.get(command.key)?.body.transferId));
+    const settled = await eventually(
+      async () => {
+        const { rows } = await db.pool.query<{ transfer_id: string; status: string; compensated: boolean }>(
+          `SELECT transfer_id, status, compensated FROM transfers WHERE transfer_id = ANY($1::uuid[])`,
+          [transferIds],
+        );
+        const done = rows.filter((row) => row.status === 'completed' || row.status === 'failed');
+        return done.length === transferIds.length ? rows : undefined;
+      },
+      SETTLE_WITHIN_MS,
+      () => `not every transfer settled; ${said()}`,
+    );
+    expect(settled).toHaveLength(transferIds.length);
+    // Our transfers' legs (debit, credit, compensation) leave nothing in transfers-in-flight.
+    const inFlight = await db.pool.query<{ total: string | null }>(
+      `SELECT sum(e.amount_minor)::text AS total FROM ledger_entries e
+         JOIN transactions t USING (transaction_id)
+        WHERE e.ledger_account LIKE 'transfers-in-flight:%' AND t.transfer_id = ANY($1::uuid[])`,
+      [transferIds],
+    );
+    expect(inFlight.rows[0]?.total ?? '0').toBe('0');
+
+    // Assess 3: every accepted movement applied (or rejected by the ledger) exactly once
+    const movementIds = commands
+      .filter((command) => command.path !== '/transfers')
+      .map((command) => String(answers.get(command.key)?.body.transactionId));
+    const movements = await eventually(
+      async () => {
+        const { rows } = await db.pool.query<{ transaction_id: string; status: string }>(
+          `SELECT transaction_id, status FROM transactions WHERE transaction_id = ANY($1::uuid[])`,
+          [movementIds],
+        );
+        return rows.length === movementIds.length ? rows : undefined;
+      },
+      SETTLE_WITHIN_MS,
+      () => `not every accepted movement was projected; ${said()}`,
+    );
+    for (const row of movements) expect(['applied', 'rejected']).toContain(row.status);
+    const entries = await db.pool.query<{ transaction_id: string; entries: string }>(
+      `SELECT transaction_id, count(*) AS entries FROM ledger_entries WHERE transaction_id = ANY($1::uuid[])
+        GROUP BY transaction_id HAVING count(*) <> 2`,
+      [movementIds],
+    );
+    expect(entries.rows).toEqual([]);
+    expect(await invariantViolations(db.pool)).toEqual(NO_VIOLATIONS);
+
+    // Assess 4: every key has its stored answer, and a re-send is a replay of the same answer
+    const unanswered = await db.pool.query(
+      'SELECT idempotency_key FROM api_idempotency_keys WHERE response_status IS NULL',
+    );
+    expect(unanswered.rows).toEqual([]);
+    for (const command of commands) {
+      const replay = await send(command);
+      expect(replay.status).toBe(202);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.body).toEqual(answers.get(command.key)?.body);
+    }
+  });
+});
