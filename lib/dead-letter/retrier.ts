@@ -167,15 +167,7 @@ async function retryClaimedBatch(
     limit: context.settings.batchSize,
     leaseMs: context.settings.leaseMs,
   });
-  const report = {
-    attempted: letters.length,
-    resolved: 0,
-    rejected: 0,
-    retryLater: 0,
-    parked: 0,
-    errors: 0,
-    outboxPublished: 0,
-  };
+  const report = { ...EMPTY_REPORT, attempted: letters.length };
   for (const letter of letters) {
     const { outcome, parked } = await attemptClaimed(letter, token, dependencies, {
       ...context,
@@ -232,7 +224,8 @@ export interface DrainSettings {
   readonly budgetMs: number;
 }
 
-const EMPTY_REPORT: RetrierReport = {
+/** A run that did nothing. */
+export const EMPTY_REPORT: RetrierReport = {
   attempted: 0,
   resolved: 0,
   rejected: 0,
@@ -242,7 +235,8 @@ const EMPTY_REPORT: RetrierReport = {
   outboxPublished: 0,
 };
 
-const sumReports = (a: RetrierReport, b: RetrierReport): RetrierReport => ({
+/** Two runs' reports added up. */
+export const sumReports = (a: RetrierReport, b: RetrierReport): RetrierReport => ({
   attempted: a.attempted + b.attempted,
   resolved: a.resolved + b.resolved,
   rejected: a.rejected + b.rejected,

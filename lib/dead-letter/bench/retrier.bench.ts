@@ -19,7 +19,7 @@ import { eventFactory } from '../../projection/testing/events';
 import { LetterOrigin } from '../constants';
 import { DRAIN_MARGIN_MS, MAX_DRAIN_MS } from '../drain';
 import type { IncomingLetter } from '../incoming';
-import { drainDueLetters, type RetrierReport } from '../retrier';
+import { drainDueLetters, EMPTY_REPORT, type RetrierReport, sumReports } from '../retrier';
 import type { RetrySettings } from '../schedule';
 import { storeLetterBatch } from '../store';
 
@@ -87,15 +87,7 @@ async function main(): Promise<void> {
     // Drain, run after run (back to back; on AWS a run starts every minute)
     const dependencies = { pool, publisher: projectionPublisher(process.env, logger) };
     const drainStarted = performance.now();
-    let total: RetrierReport = {
-      attempted: 0,
-      resolved: 0,
-      rejected: 0,
-      retryLater: 0,
-      parked: 0,
-      errors: 0,
-      outboxPublished: 0,
-    };
+    let total: RetrierReport = EMPTY_REPORT;
     let runs = 0;
     while (total.attempted < letterCount) {
       const report = await drainDueLetters(dependencies, {
@@ -106,15 +98,7 @@ async function main(): Promise<void> {
         logger,
       });
       runs += 1;
-      total = {
-        attempted: total.attempted + report.attempted,
-        resolved: total.resolved + report.resolved,
-        rejected: total.rejected + report.rejected,
-        retryLater: total.retryLater + report.retryLater,
-        parked: total.parked + report.parked,
-        errors: total.errors + report.errors,
-        outboxPublished: total.outboxPublished + report.outboxPublished,
-      };
+      total = sumReports(total, report);
       if (report.attempted === 0) break;
     }
     const drainSeconds = (performance.now() - drainStarted) / 1000;
