@@ -16,12 +16,15 @@ type ConnectCallback = (
  * A pg pool whose connection URL comes from a secret that can be rotated. The pool lives across
  * warm invocations; when PostgreSQL refuses a new connection's password (SQLSTATE 28P01), the
  * pool reads the secret again (once, for every connection that failed at that moment) and retries
- * that connection with what it now says (user, password, host). Open connections keep working:
+ * that connection with what it now says (user, password, host). A connection begun before a read
+ * that has completed since retries with it, without reading again. Open connections keep working:
  * PostgreSQL does not close them on a password change.
  */
 export class RotatingPool extends Pool {
   readonly #resolveUrl: () => Promise<string>;
   #reload: Promise<void> | undefined;
+  /** How many times the secret was read again: a connection begun before the latest read retries without another. */
+  #generation = 0;
 
   constructor(
     connectionString: string,
@@ -35,9 +38,11 @@ export class RotatingPool extends Pool {
   override connect(): Promise<PoolClient>;
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<PoolClient> | undefined {
+    const begunAt = this.#generation;
     const connected = super.connect().catch(async (error: unknown) => {
       if (!isInvalidPassword(error)) throw error;
-      await this.#reloadSecret();
+      // Refused with what an earlier read said: one more read, unless a newer one is in already.
+      if (this.#generation === begunAt) await this.#reloadSecret();
       return super.connect();
     });
     if (!callback) return connected;
@@ -57,6 +62,7 @@ export class RotatingPool extends Pool {
       this.#reload = this.#resolveUrl()
         .then((connectionString) => {
           this.options.connectionString = connectionString;
+          this.#generation += 1;
         })
         .finally(() => {
           this.#reload = undefined;

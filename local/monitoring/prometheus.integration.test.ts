@@ -34,10 +34,17 @@ interface VectorSample {
   metric: Record<string, string>;
   value: [number, string];
 }
-const query = (promql: string) =>
-  prometheus<{ result: VectorSample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`).then(
-    (data) => data.result,
-  );
+/** An instant query, evaluated now or `secondsAgo` before now. */
+const query = (promql: string, secondsAgo = 0) =>
+  prometheus<{ result: VectorSample[] }>(
+    `/api/v1/query?query=${encodeURIComponent(promql)}&time=${Date.now() / 1000 - secondsAgo}`,
+  ).then((data) => data.result);
+
+/**
+ * A console graph asks a range ending at a step boundary, up to a step before now: a series that
+ * answers a minute ago (longer than any graph step here) answers its last point too.
+ */
+const GRAPH_STEP_MARGIN_SECONDS = 60;
 
 // Runs in the page (a string, so that this file needs no DOM types): what each panel shows.
 const readPanelsScript = `[...document.querySelectorAll('.billing-panel')].map((panel) => ({
@@ -164,17 +171,20 @@ describe('the dashboards as Prometheus consoles, in headless Chromium', () => {
   it.each(readDashboards().map((dashboard) => [dashboard.uid, dashboard] as const))(
     '%s: every panel of the dashboard shows data',
     async (uid, dashboard) => {
-      // Prepare: Prometheus has scraped enough for every panel's query to answer (rates need two scrapes).
+      // Prepare: Prometheus has scraped enough for every panel's query to answer (rates need two
+      // scrapes), a graph step ago too: a fresh Prometheus answers now and not yet at the graph's last point.
       const expressions = dashboard.panels.flatMap((panel) =>
         panel.targets.map((target) => consoleExpression(target.expr)),
       );
       await waitFor(
-        `an answer to every query of ${uid}`,
+        `an answer to every query of ${uid}, ${GRAPH_STEP_MARGIN_SECONDS} s ago`,
         async () => {
-          const answers = await Promise.all(expressions.map((expr) => query(expr)));
+          const answers = await Promise.all(
+            expressions.map((expr) => query(expr, GRAPH_STEP_MARGIN_SECONDS)),
+          );
           return answers.every((samples) => samples.length > 0) ? true : undefined;
         },
-        120_000,
+        240_000,
         2_000,
       );
       const page = await browser.newPage();
@@ -198,6 +208,7 @@ describe('the dashboards as Prometheus consoles, in headless Chromium', () => {
       );
       expect(withoutData).toEqual([]);
     },
+    300_000,
   );
 });
 
