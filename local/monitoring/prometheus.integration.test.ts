@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
+import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { Browser } from 'puppeteer-core';
 import { z } from 'zod';
+import { connectedAdmin, createTestTopic, localClient } from '../../lib/kafka/fixtures/cluster';
 import { createEmulatorMetrics, type EmulatorMetrics, serveMetrics } from '../offline/metrics';
 import { artifactPath, launchChromium } from '../stack/browser';
 import { consoleExpression, readDashboards } from '../stack/dashboard-consoles';
@@ -161,13 +163,49 @@ describe('native Prometheus', () => {
   });
 });
 
+/**
+ * Traffic of the test's own on the cluster while the dashboards are read: a broker exports a
+ * topic's messages-in and the Produce and FetchConsumer request times only once it has served
+ * them, so a fresh, idle cluster leaves the Kafka dashboard's traffic panels empty.
+ */
+async function startTraffic(): Promise<() => Promise<void>> {
+  const admin: Admin = await connectedAdmin();
+  const trafficTopic = await createTestTopic(admin, 'monitoring-test', kafkaNodes.length);
+  const client = await localClient();
+  const producer: Producer = client.producer();
+  const consumer: Consumer = client.consumer({ groupId: `${trafficTopic}.reader`, maxWaitTimeInMs: 200 });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: trafficTopic, fromBeginning: true });
+  await consumer.run({ eachMessage: async () => undefined });
+  const send = () =>
+    producer
+      .send({
+        topic: trafficTopic,
+        messages: kafkaNodes.map((_, partition) => ({ partition, value: `tick ${Date.now()}` })),
+      })
+      .catch(() => undefined);
+  await send();
+  const ticking = setInterval(send, 1_000);
+  return async () => {
+    clearInterval(ticking);
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: [trafficTopic] }).catch(() => undefined);
+    await admin.disconnect();
+  };
+}
+
 describe('the dashboards as Prometheus consoles, in headless Chromium', () => {
   let browser: Browser;
+  let stopTraffic: (() => Promise<void>) | undefined;
   beforeAll(async () => {
+    stopTraffic = await startTraffic();
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
+    await stopTraffic?.();
   });
 
   it.each(readDashboards().map((dashboard) => [dashboard.uid, dashboard] as const))(
