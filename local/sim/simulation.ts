@@ -1047,20 +1047,26 @@ export class Simulation {
     }
   }
 
-  /** `npm run dlq -- replay --all` as the README runs it: every parked letter, or every ACCOUNT_NOT_FOUND one. */
-  async #replayAll(): Promise<void> {
-    const byCode = this.#prng.chance(0.5);
+  /**
+   * `npm run dlq -- replay --all` as the README runs it: every parked letter, or every
+   * ACCOUNT_NOT_FOUND one (the first 50 during the run; all of them in the drain).
+   */
+  async #replayAll(drain?: {
+    readonly status: DeadLetterStatus;
+    readonly sendsFailing: boolean;
+  }): Promise<void> {
+    const byCode = drain ? false : this.#prng.chance(0.5);
     const filter = byCode ? { code: 'ACCOUNT_NOT_FOUND' } : { status: DeadLetterStatus.parked };
     const letters = (await listLetters(this.#database.pool, filter, { now: this.#now })).filter(
       (letter) => letter.status !== DeadLetterStatus.resolved && letter.status !== DeadLetterStatus.discarded,
     );
     const results: string[] = [];
-    for (const letter of letters.slice(0, 50)) {
+    for (const letter of drain ? letters : letters.slice(0, 50)) {
       const label = `${short(letter.id)} (${letter.status}, ${letter.source.topic}-${letter.source.partition}@${letter.source.offset}, ${letter.failureCode})`;
       results.push(await this.#replay({ id: letter.id, label }, this.#now));
     }
     this.#record(
-      `operator replay --all ${byCode ? '--code ACCOUNT_NOT_FOUND' : '--status parked'}: ${letters.length} letter(s)${results.length > 0 ? `; ${results.join('; ')}` : ''}`,
+      `operator replay --all ${byCode ? '--code ACCOUNT_NOT_FOUND' : '--status parked'}${drain?.sendsFailing ? ' (its sends failing)' : ''}: ${letters.length} letter(s)${results.length > 0 ? `; ${results.join('; ')}` : ''}`,
     );
   }
 
@@ -1095,12 +1101,34 @@ export class Simulation {
 
   // ---- drain and liveness -------------------------------------------------------------------
 
-  /** The faults heal: every consumer catches up and the retrier runs until no letter is due. */
+  /**
+   * The faults heal: every consumer catches up and the retrier runs until no letter is due. Then the
+   * faults' last act: the operator replays every parked letter (the README's recovery step) while
+   * the operator's sends fail after their commits, and the run drains again. What those
+   * re-applications wrote waits in the outbox, and on a partition that sees no further batch only
+   * the retrier's sweep publishes it (issue 12, defect 5).
+   */
   async #drain(): Promise<Violation | undefined> {
     this.#plan.disarm();
     for (const consumer of this.#consumers) consumer.frozenUntil = 0;
     this.#retrierFrozenUntil = 0;
     this.#record('drain: faults healed');
+    await this.#settle();
+    if (this.#on(FaultKind.operator) && this.#on(FaultKind.publish)) {
+      const operator = this.#producers.operator as SimProducer;
+      operator.faults.push(...Array.from({ length: 10_000 }, (): SendFault => 'refused'));
+      try {
+        await this.#replayAll({ status: DeadLetterStatus.parked, sendsFailing: true });
+      } finally {
+        operator.faults.length = 0;
+      }
+      await this.#settle();
+    }
+    return this.#checkSafety();
+  }
+
+  /** Consumers caught up and the retrier run until nothing is pending and no letter is due. */
+  async #settle(): Promise<void> {
     const settings = settingsOf(this.#maxAttempts, this.#leaseMs);
     for (let round = 0; round < 20; round++) {
       let progressed = true;
@@ -1124,7 +1152,6 @@ export class Simulation {
       const pendingAny = this.#consumers.some((consumer) => this.#pending(consumer).length > 0);
       if (!pendingAny && Number(open.rows[0]?.open ?? 0) === 0 && line.includes('attempted 0')) break;
     }
-    return this.#checkSafety();
   }
 
   async #drainPartition(consumer: Consumer, partition: number): Promise<boolean> {
