@@ -4,6 +4,7 @@
  *   npm run sim -- --seeds 5 --steps 2000            seeds 1..5, 2,000 steps each
  *   npm run sim -- --seed 7 --steps 1200             one seed (replays a failure)
  *   npm run sim -- --seed 7 --steps 1200 --faults poison,database
+ *   npm run sim -- --seeds 100 --steps 10000 --jobs 3   three seeds at once
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +20,11 @@ export interface CliOptions {
   readonly trace: boolean;
   /** Stop at the first seed that breaks something. */
   readonly failFast: boolean;
+  /** Seeds run at once (each its own database); 1 runs them one after another. */
+  readonly jobs: number;
 }
 
-export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink] [--trace] [--fail-fast]
+export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink] [--trace] [--fail-fast] [--jobs N]
 faults: ${ALL_FAULTS.join(', ')}`;
 
 /** Parses the command line; throws with the usage on anything unknown. */
@@ -34,6 +37,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let shrink = true;
   let trace = false;
   let failFast = false;
+  let jobs = 1;
   const faultList = (text: string | undefined): FaultKind[] => {
     const names = (text ?? '').split(',').filter((name) => name !== '');
     const unknown = names.filter((name) => !(ALL_FAULTS as readonly string[]).includes(name));
@@ -85,12 +89,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--fail-fast':
         failFast = true;
         break;
+      case '--jobs':
+        jobs = integer(flag, value);
+        if (jobs < 1) throw new Error(`--jobs needs at least 1, got ${value}\n${USAGE}`);
+        index++;
+        break;
       default:
         throw new Error(`unknown argument ${flag}\n${USAGE}`);
     }
   }
   const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => first + i);
-  return { seeds, steps, faults, shrink, trace, failFast };
+  return { seeds, steps, faults, shrink, trace, failFast, jobs };
 }
 
 /** The command that replays a run. */
@@ -160,9 +169,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   let totalFaults = 0;
   const failures: SimulationResult[] = [];
   out(
-    `simulation: ${options.seeds.length} seed(s) from ${options.seeds[0]}, ${options.steps} steps each, faults: ${options.faults.join(', ') || 'none'}`,
+    `simulation: ${options.seeds.length} seed(s) from ${options.seeds[0]}, ${options.steps} steps each, ${options.jobs} at once, faults: ${options.faults.join(', ') || 'none'}`,
   );
-  for (const seed of options.seeds) {
+  let stopped = false;
+  const runSeed = async (seed: number): Promise<void> => {
     const result = await simulate({
       seed,
       steps: options.steps,
@@ -188,22 +198,31 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (result.violation) {
       failures.push(result);
+      if (options.failFast) stopped = true;
       const best = options.shrink ? await shrink(result, out) : result;
       const violation = best.violation ?? result.violation;
       const file = join(tmpdir(), `billing-sim-seed-${seed}-steps-${best.steps}.trace`);
       writeFileSync(file, `${best.trace.join('\n')}\n`);
-      out(`  seed:      ${seed}`);
+      // One block, so that seeds running at once do not interleave their reports.
       out(
-        `  step:      ${violation.step > best.steps ? `after the drain (${best.steps} steps)` : violation.step}`,
+        [
+          `  seed:      ${seed}`,
+          `  step:      ${violation.step > best.steps ? `after the drain (${best.steps} steps)` : violation.step}`,
+          `  invariant: ${violation.invariant}`,
+          `  detail:    ${violation.detail}`,
+          `  trace (last 25 of ${best.trace.length} lines; all in ${file}):`,
+          ...best.trace.slice(-25).map((line) => `    ${line}`),
+          `  replay:    ${replayCommand(seed, best.steps, best.faults)}`,
+        ].join('\n'),
       );
-      out(`  invariant: ${violation.invariant}`);
-      out(`  detail:    ${violation.detail}`);
-      out(`  trace (last 25 of ${best.trace.length} lines; all in ${file}):`);
-      for (const line of best.trace.slice(-25)) out(`    ${line}`);
-      out(`  replay:    ${replayCommand(seed, best.steps, best.faults)}`);
-      if (options.failFast) break;
     }
-  }
+  };
+  // `jobs` workers take the seeds in order; each seed has its own database and its own clock.
+  const queue = [...options.seeds];
+  const worker = async (): Promise<void> => {
+    for (let seed = queue.shift(); seed !== undefined && !stopped; seed = queue.shift()) await runSeed(seed);
+  };
+  await Promise.all(Array.from({ length: Math.min(options.jobs, options.seeds.length) }, worker));
   const wall = Date.now() - started;
   out(`seeds: ${options.seeds.length}`);
   out(`steps: ${totalSteps}`);

@@ -1,0 +1,22 @@
+import { parseArgs } from './cli';
+import { ALL_FAULTS } from './simulation';
+
+describe('npm run sim arguments', () => {
+  it('runs seeds one after another unless --jobs says how many at once', () => {
+    // Act
+    const sequential = parseArgs(['--seeds', '3', '--steps', '10']);
+    const parallel = parseArgs(['--seeds', '100', '--steps', '10000', '--jobs', '3']);
+
+    // Assess
+    expect(sequential).toMatchObject({ seeds: [1, 2, 3], steps: 10, jobs: 1 });
+    expect(parallel.jobs).toBe(3);
+    expect(parallel.seeds).toHaveLength(100);
+    expect(parallel.faults).toEqual(ALL_FAULTS);
+  });
+
+  it('names the flag that is wrong, with the usage', () => {
+    expect(() => parseArgs(['--jobs', '0'])).toThrow(/--jobs needs at least 1, got 0\nusage: npm run sim/);
+    expect(() => parseArgs(['--jobs', 'two'])).toThrow(/--jobs needs a whole number, got two/);
+    expect(() => parseArgs(['--faults', 'meteor'])).toThrow(/unknown fault kind\(s\): meteor/);
+  });
+});
