@@ -9,6 +9,7 @@ import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
 import { closeProjectionResources, projectionPublisher } from '../projection';
 import { parseDlqArgs, USAGE } from './cli-args';
 import { DeadLetterCommandError } from './errors';
+import { replayEveryLetter } from './replay-all';
 import { replayLetter } from './retrier';
 import { loadRetrySettings } from './schedule';
 import { countLetters, discardLetter, findLetter, historyOf, listLetters } from './store';
@@ -77,16 +78,10 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'replay':
       case 'replay-all': {
         const settings = loadRetrySettings(env);
-        const ids =
-          command.command === 'replay'
-            ? [command.id]
-            : (await listLetters(pool, command.filter, { now: now() }))
-                .filter((letter) => letter.status !== 'resolved' && letter.status !== 'discarded')
-                .map((letter) => letter.id);
         if (command.command === 'replay' && !(await findLetter(pool, command.id)))
           throw new DeadLetterCommandError(`no dead letter ${command.id}`);
         const dependencies = { pool, publisher: projectionPublisher(env, logger) };
-        for (const id of ids) {
+        const replay = async (id: string) => {
           const { result } = await replayLetter(id, dependencies, {
             now: now(),
             settings,
@@ -95,8 +90,15 @@ async function main(argv: readonly string[]): Promise<number> {
             by: command.by,
           });
           process.stdout.write(`${id}  ${result}\n`);
+        };
+        if (command.command === 'replay') {
+          await replay(command.id);
+          return 0;
         }
-        if (ids.length === 0) process.stdout.write('no letter to replay\n');
+        const { replayed } = await replayEveryLetter(pool, command.filter, (letter) => replay(letter.id), {
+          now: now(),
+        });
+        process.stdout.write(replayed === 0 ? 'no letter to replay\n' : `${replayed} letter(s) replayed\n`);
         return 0;
       }
       case 'discard': {

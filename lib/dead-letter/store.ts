@@ -494,16 +494,21 @@ export interface LetterFilter {
   readonly olderThanMs?: number;
 }
 
-/** Letters matching the filter, oldest first. */
+/**
+ * Letters matching the filter, oldest first: at most `limit` (1,000 unless told), from the one after
+ * the letter `after` (a page's last id) when given.
+ */
 export async function listLetters(
   db: Queryable,
   filter: LetterFilter,
-  options: { readonly now: Date; readonly limit?: number },
+  options: { readonly now: Date; readonly limit?: number; readonly after?: string },
 ): Promise<StoredLetter[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM dead_letters
       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR source_topic = $2)
         AND ($3::text IS NULL OR failure_code = $3) AND ($4::timestamptz IS NULL OR received_at < $4)
+        AND ($6::uuid IS NULL OR (received_at, source_topic, source_partition, source_offset) >
+             (SELECT received_at, source_topic, source_partition, source_offset FROM dead_letters WHERE id = $6))
       ORDER BY received_at, source_topic, source_partition, source_offset
       LIMIT $5`,
     [
@@ -512,6 +517,7 @@ export async function listLetters(
       filter.code ?? null,
       filter.olderThanMs === undefined ? null : new Date(options.now.getTime() - filter.olderThanMs),
       options.limit ?? 1_000,
+      options.after ?? null,
     ],
   );
   return rows.map(letterOfRow);
