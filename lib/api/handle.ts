@@ -241,12 +241,14 @@ async function handleCommand(
     );
   }
 
+  const answer: StoredAnswer = { statusCode: 202, body: acceptedOf(command, checked.event) };
   if (idempotency) {
     const record = await ports.idempotency.reserve(idempotency.principal, idempotency.key, {
       operation: `${request.method.toUpperCase()} ${request.path}`,
       requestHash: hash,
       eventId: ids.eventId,
       aggregateId: ids.aggregateId,
+      acceptedBody: answer.body,
       now: context.now,
     });
     // Another request with this key may have been first, between the lookup and here.
@@ -262,13 +264,13 @@ async function handleCommand(
   if (!appended.ok) {
     return invalidRequest(request.path, [fieldIssue('body', [], appended.rejection.message)]);
   }
-  const answer: StoredAnswer = { statusCode: 202, body: acceptedOf(command, checked.event) };
   if (idempotency) {
     try {
       await ports.idempotency.complete(idempotency.principal, idempotency.key, answer, context.now);
     } catch (error) {
       // The event is appended: the command is done. A retry finds the key unfinished and appends
-      // the same event id again, which every consumer applies once.
+      // the same event id again, which every consumer applies once; without a retry, the answer
+      // sweep stores the answer once a consumer has recorded the event (answerAppendedKeys).
       if (!(error instanceof DependencyUnavailableError)) throw error;
       context.onDependencyError?.(error);
     }

@@ -33,8 +33,8 @@ export function postgresIdempotencyStore(pool: () => Promise<Pool>): Idempotency
         const { rows } = await (await pool()).query<KeyRow & { reserved_now: boolean }>(
           `WITH inserted AS (
              INSERT INTO api_idempotency_keys (principal, idempotency_key, operation, request_hash, event_id,
-                                               aggregate_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                               aggregate_id, created_at, accepted_body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (principal, idempotency_key) DO NOTHING
              RETURNING request_hash, event_id, response_status, response_body)
            SELECT *, true AS reserved_now FROM inserted
@@ -42,7 +42,16 @@ export function postgresIdempotencyStore(pool: () => Promise<Pool>): Idempotency
            SELECT request_hash, event_id, response_status, response_body, false AS reserved_now
              FROM api_idempotency_keys WHERE principal = $1 AND idempotency_key = $2
            LIMIT 1`,
-          [principal, key, entry.operation, entry.requestHash, entry.eventId, entry.aggregateId, entry.now],
+          [
+            principal,
+            key,
+            entry.operation,
+            entry.requestHash,
+            entry.eventId,
+            entry.aggregateId,
+            entry.now,
+            JSON.stringify(entry.acceptedBody),
+          ],
         );
         const [row] = rows;
         if (row) return { ...recordOfRow(row), reservedNow: row.reserved_now };

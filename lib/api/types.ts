@@ -129,6 +129,8 @@ export interface IdempotencyStore {
       readonly requestHash: string;
       readonly eventId: string;
       readonly aggregateId: string;
+      /** The 202 body this request answers once its event is appended (kept for the answer sweep). */
+      readonly acceptedBody: unknown;
       readonly now: Date;
     },
   ): Promise<IdempotencyRecord & { readonly reservedNow: boolean }>;

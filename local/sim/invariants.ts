@@ -24,6 +24,7 @@ export const Liveness = {
   consumed: 'every record ends applied, rejected, a duplicate or parked',
   lettersSettled: 'no letter is left received or retrying',
   outboxPublished: 'the outbox is fully published',
+  keysAnswered: 'an idempotency key whose event is in the log has its answer',
   transfersExplained: 'a transfer that is not terminal has a parked letter that says why',
 } as const;
 
@@ -230,6 +231,22 @@ export async function unpublishedOutbox(pool: Pool): Promise<Violation | undefin
     ? {
         invariant: Liveness.outboxPublished,
         detail: `${row.rows} outbox row(s) of ${row.producer} from ${row.source} never marked published`,
+      }
+    : undefined;
+}
+
+/** Idempotency-Keys without an answer whose event a consumer has recorded (after the drain). */
+export async function unansweredKeys(pool: Pool): Promise<Violation | undefined> {
+  const { rows } = await pool.query<{ key: string; operation: string; event_id: string }>(
+    `SELECT k.idempotency_key AS key, k.operation, k.event_id FROM api_idempotency_keys k
+      WHERE k.response_status IS NULL AND EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = k.event_id)
+      ORDER BY k.created_at LIMIT 1`,
+  );
+  const [row] = rows;
+  return row
+    ? {
+        invariant: Liveness.keysAnswered,
+        detail: `key ${row.key} (${row.operation}): event ${row.event_id} is recorded, the key has no answer`,
       }
     : undefined;
 }

@@ -9,7 +9,9 @@ import { DependencyUnavailableError } from '../../lib/api/errors';
 import { postgresIdempotencyStore } from '../../lib/api/idempotency-store';
 import { postgresReadModel } from '../../lib/api/read-model';
 import type { ApiRequest, BillingApiPorts } from '../../lib/api/types';
+import { answerAppendedKeys } from '../../lib/api/unanswered-keys';
 import { DeadLetterStatus, lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
+import { projectorOfTopic } from '../../lib/dead-letter/reapply';
 import { receiveDeadLetters, replayLetter, retryDueLetters } from '../../lib/dead-letter/retrier';
 import { MIN_LEASE_SECONDS } from '../../lib/dead-letter/schedule';
 import { discardLetter, listLetters } from '../../lib/dead-letter/store';
@@ -44,6 +46,7 @@ import {
   Liveness,
   settledLetters,
   trackChanges,
+  unansweredKeys,
   unfinishedTransfers,
   unpublishedOutbox,
   unsettledLetters,
@@ -984,7 +987,13 @@ export class Simulation {
         { pool: this.#pool, publisher: this.#publishers.retrier as EventPublisher },
         this.#retrierContext(now),
       );
-      return `${label}: attempted ${report.attempted}, resolved ${report.resolved}, parked ${report.parked}, errors ${report.errors}`;
+      // As the retrier function: then the keys whose event is in the log get their answer.
+      const answeredKeys = await answerAppendedKeys(
+        this.#pool,
+        Object.values(projectorOfTopic).map((projector) => projector.name),
+        { now },
+      );
+      return `${label}: attempted ${report.attempted}, resolved ${report.resolved}, parked ${report.parked}, errors ${report.errors}${answeredKeys > 0 ? `, ${answeredKeys} key(s) answered` : ''}`;
     } catch (error) {
       return `${label}: failed (${errorText(error)})`;
     }
@@ -1197,6 +1206,8 @@ export class Simulation {
     if (unsettled) return unsettled;
     const unpublished = await unpublishedOutbox(this.#database.pool);
     if (unpublished) return unpublished;
+    const unanswered = await unansweredKeys(this.#database.pool);
+    if (unanswered) return unanswered;
     const { rows } = await this.#database.pool.query<{
       event_id: string;
       event_type: string;
