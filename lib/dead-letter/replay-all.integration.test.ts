@@ -24,6 +24,20 @@ describe('replaying every letter, a page at a time', () => {
     await db?.drop();
   });
 
+  /** The letters of a failure code replayed with pages of two; the ids handed over, in order. */
+  async function replayInPagesOfTwo(code: string) {
+    const handed: string[] = [];
+    const { replayed } = await replayEveryLetter(
+      db.pool,
+      { code },
+      async (letter) => {
+        handed.push(letter.id);
+      },
+      { now: new Date(), pageSize: 2 },
+    );
+    return { replayed, handed };
+  }
+
   it('hands each open letter over once, oldest first, across pages, and skips settled ones', async () => {
     // Prepare: seven top-ups of accounts not opened yet, dead-lettered and stored one by one.
     const run = directRun(db.pool, logger);
@@ -38,15 +52,7 @@ describe('replaying every letter, a page at a time', () => {
     await discardLetter(db.pool, discarded, { reason: 'test', by: 'operator', now: new Date() });
 
     // Act: pages of two, so the last page is short and a page boundary falls on the discarded one.
-    const handed: string[] = [];
-    const { replayed } = await replayEveryLetter(
-      db.pool,
-      { code: 'ACCOUNT_NOT_FOUND' },
-      async (letter) => {
-        handed.push(letter.id);
-      },
-      { now: new Date(), pageSize: 2 },
-    );
+    const { replayed, handed } = await replayInPagesOfTwo('ACCOUNT_NOT_FOUND');
 
     // Assess
     const open = stored.filter((id) => id !== discarded);
@@ -55,15 +61,6 @@ describe('replaying every letter, a page at a time', () => {
   });
 
   it('replays nothing when no letter matches', async () => {
-    const handed: string[] = [];
-    const { replayed } = await replayEveryLetter(
-      db.pool,
-      { code: 'NO_SUCH_CODE' },
-      async (letter) => {
-        handed.push(letter.id);
-      },
-      { now: new Date(), pageSize: 2 },
-    );
-    expect({ replayed, handed }).toEqual({ replayed: 0, handed: [] });
+    expect(await replayInPagesOfTwo('NO_SUCH_CODE')).toEqual({ replayed: 0, handed: [] });
   });
 });
