@@ -41,9 +41,7 @@ const anchorOf = (heading: string): string =>
 
 const anchorsOf = (markdown: string): Set<string> => {
   const withoutCode = markdown.replace(/^```[\s\S]*?^```/gm, '');
-  return new Set(
-    [...withoutCode.matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => anchorOf(match[1] as string)),
-  );
+  return new Set([...withoutCode.matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => anchorOf(match[1] as string)));
 };
 
 /** What is wrong with one link of a page, or undefined when it leads somewhere. */

@@ -16,7 +16,7 @@ function readmeCommands(): string[] {
 
 beforeAll(() => waitForAllBrokers());
 
-describe("the cluster-management commands of docs/operations.md", () => {
+describe('the cluster-management commands of docs/operations.md', () => {
   const commands = readmeCommands();
 
   it('are there to run', () => {
