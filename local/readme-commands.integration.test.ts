@@ -4,19 +4,19 @@ import { repoRoot } from './stack/paths';
 import { runCommand } from './stack/run-command';
 import { waitForAllBrokers } from './stack/testing';
 
-/** The README promises that its cluster-management commands work as written: run them. */
+/** docs/operations.md promises that its cluster-management commands work as written: run them. */
 function readmeCommands(): string[] {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const page = readFileSync(join(repoRoot, 'docs', 'operations.md'), 'utf8');
   const block = /<!-- readme-commands:start -->\s*```bash\n([\s\S]*?)```\s*<!-- readme-commands:end -->/.exec(
-    readme,
+    page,
   )?.[1];
-  if (!block) throw new Error('README.md has no readme-commands block');
+  if (!block) throw new Error('docs/operations.md has no readme-commands block');
   return block.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
 }
 
 beforeAll(() => waitForAllBrokers());
 
-describe("the README's cluster-management commands", () => {
+describe('the cluster-management commands of docs/operations.md', () => {
   const commands = readmeCommands();
 
   it('are there to run', () => {

@@ -1,5 +1,5 @@
 /**
- * Names and limits of the event contract (DESIGN.md: Event contract). Enums are `as const`
+ * Names and limits of the event contract (docs/design.md: Event contract). Enums are `as const`
  * objects with a union type of the same name.
  */
 
@@ -118,7 +118,7 @@ export const RejectionReason = {
 } as const;
 export type RejectionReason = (typeof RejectionReason)[keyof typeof RejectionReason];
 
-/** DESIGN.md: Delivery semantics, failure classes. */
+/** docs/design.md: Delivery semantics, failure classes. */
 export const FailureClass = {
   permanent: 'permanent',
   deferred: 'deferred',

@@ -19,7 +19,7 @@ export const UtcTimestampSchema = z.iso.datetime({ error: mustBe('an ISO-8601 UT
 export const TextSchema = (max: number) => z.string().min(1).max(max);
 
 /**
- * The envelope fields every event carries, around its `payload` (DESIGN.md: Event contract).
+ * The envelope fields every event carries, around its `payload` (docs/design.md: Event contract).
  * `aggregateId` is the id of the entity the event is about; the event schemas tie it to the
  * matching payload field. A first event in a chain is its own cause: `causationId === eventId`.
  */

@@ -49,7 +49,7 @@ export const eventTypesOfTopic = <T extends TopicName>(topic: T): readonly Event
   eventTypesByTopic[topic];
 
 /**
- * The Kafka record key of an event (DESIGN.md: Topics): the account id for account events, the
+ * The Kafka record key of an event (docs/design.md: Topics): the account id for account events, the
  * affected account for transaction events, the transfer id for saga events, and for a dead letter
  * the source record's key (UTF-8) or, for a keyless source, its `topic-partition-offset`.
  */
@@ -88,7 +88,7 @@ export function partitionKeyOf(event: BillingEvent): string {
   }
 }
 
-/** The Kafka headers that repeat an event's envelope (DESIGN.md: Event contract). */
+/** The Kafka headers that repeat an event's envelope (docs/design.md: Event contract). */
 export const headersOf = (event: BillingEvent): Record<EventHeader, string> => ({
   [EventHeader.eventType]: event.eventType,
   [EventHeader.schemaVersion]: String(event.schemaVersion),

@@ -175,10 +175,10 @@ describe('the billing API end to end', () => {
     expect(counts.body.total).toBe(0);
   });
 
-  it("runs the README's API examples as written (against this sls offline's port)", async () => {
+  it("runs the API examples of docs/api.md as written (against this sls offline's port)", async () => {
     // Prepare
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const block = readme.split('<!-- api-commands:start -->')[1]?.split('<!-- api-commands:end -->')[0] ?? '';
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+    const block = page.split('<!-- api-commands:start -->')[1]?.split('<!-- api-commands:end -->')[0] ?? '';
     const script = block.replace(/```(bash)?\n?/g, '');
     expect(script).toContain('API=http://localhost:3100');
 

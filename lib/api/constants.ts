@@ -1,4 +1,4 @@
-/** Names and limits of the billing HTTP API (README: Billing API). */
+/** Names and limits of the billing HTTP API (docs/api.md). */
 
 /** The routes the API serves; the keys name them in code, the values are API Gateway route keys. */
 export const ApiRoute = {

@@ -1,5 +1,5 @@
 /**
- * The operator's dead-letter tool: `npm run dlq -- list|show|replay|discard …` (README: Dead letters).
+ * The operator's dead-letter tool: `npm run dlq -- list|show|replay|discard …` (docs/dead-letters.md).
  * DATABASE_URL and KAFKA_BROKERS default to the local stack; every action is recorded.
  */
 import { userInfo } from 'node:os';

@@ -45,7 +45,7 @@ export const LetterFailureCode = {
   markerPresent: 'PROCESSED_MARKER_PRESENT',
 } as const;
 
-/** The environment of the dead-letter functions (validated; README: Dead letters). */
+/** The environment of the dead-letter functions (validated; docs/dead-letters.md). */
 export const DeadLetterEnvVariable = {
   maxAttempts: 'DEAD_LETTER_MAX_ATTEMPTS',
   backoffBaseSeconds: 'DEAD_LETTER_BACKOFF_BASE_SECONDS',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DeadLetterConfigError } from './errors';
 import type { DrainSettings } from './retrier';
 
-/** The environment of the retrier's drain (README: Dead letters). */
+/** The environment of the retrier's drain (docs/dead-letters.md). */
 export const DrainEnvVariable = {
   shards: 'DEAD_LETTER_RETRY_SHARDS',
 } as const;

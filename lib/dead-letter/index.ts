@@ -1,5 +1,5 @@
 /**
- * Dead letters (DESIGN.md: Dead letters): the DeadLetterRecorded envelope of a record that could
+ * Dead letters (docs/design.md: Dead letters): the DeadLetterRecorded envelope of a record that could
  * not be applied, with the original coordinates and bytes, and a deterministic id; the letters
  * read from billing.dead-letter (ours and Lambda's native on-failure records) and the retry
  * schedule. The I/O side (store, retrier, re-application) is `./retrier` and `./store`, imported

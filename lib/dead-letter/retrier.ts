@@ -216,7 +216,7 @@ async function sweepLeftovers(
   };
 }
 
-/** How a drain of the due letters is sized (README: Dead letters). */
+/** How a drain of the due letters is sized (docs/dead-letters.md). */
 export interface DrainSettings {
   /** Shards retried in parallel (source partition mod shards): one key's letters stay in order. */
   readonly shards: number;

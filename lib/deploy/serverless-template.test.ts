@@ -19,7 +19,7 @@ import { bundleSizes, formatBundleSizes, MAX_BUNDLE_BYTES } from './bundle-sizes
  * no AWS credentials), then reads the generated CloudFormation template and the bundles.
  */
 
-/** DESIGN.md topics whose consumer function does not exist yet. Remove a topic when its consumer lands. */
+/** Topics of docs/design.md (Topics) whose consumer function does not exist yet. Remove a topic when its consumer lands. */
 const TOPICS_WITHOUT_CONSUMER_YET: Readonly<Partial<Record<TopicName, string>>> = {};
 
 const CFN_LINT_VERSION = '1.58.0';
@@ -257,7 +257,7 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
     }
   });
 
-  it('triggers a function on every DESIGN.md topic, except those listed as not built yet', () => {
+  it('triggers a function on every topic of docs/design.md, except those listed as not built yet', () => {
     // Prepare
     const mappings = byType(packaged, 'AWS::Lambda::EventSourceMapping');
 

@@ -1,5 +1,5 @@
 // Resolves `${param:region}` for a stage that has no block under `params` in serverless.yml: the
-// command stops with one line that names what a stage needs (README: Deploying to AWS).
+// command stops with one line that names what a stage needs (docs/deploy.md: Parameters).
 module.exports = ({ options }) => {
   const stage = options.stage ?? 'dev';
   const error = new Error(

@@ -1,5 +1,5 @@
 /**
- * The topics of the billing engine (DESIGN.md: Topics). Every topic: replication factor 3,
+ * The topics of the billing engine (docs/design.md: Topics). Every topic: replication factor 3,
  * min.insync.replicas=2, infinite retention, lz4, cleanup.policy=delete (compaction would keep
  * only the latest event per key and erase an account's history), messages up to 10 MB.
  */

@@ -1,5 +1,5 @@
 /**
- * The ledger rules (DESIGN.md: Ledger rules): pure deciders that take state and a request and
+ * The ledger rules (docs/design.md: Ledger rules): pure deciders that take state and a request and
  * return a decision (applied with its double entries, rejected with a reason, deferred, duplicate),
  * and the evolution of the state by a decision. No I/O here.
  */

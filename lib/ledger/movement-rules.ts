@@ -185,7 +185,7 @@ function decideCompensation(
 }
 
 /**
- * Decides a requested money movement (DESIGN.md: Ledger rules). Pure: the state comes in, the
+ * Decides a requested money movement (docs/design.md: Ledger rules). Pure: the state comes in, the
  * decision goes out. An unknown account defers the request (it may be opening on the other topic);
  * every refused request is a rejection with its reason; a transaction id seen before is a duplicate.
  * A closed account does nothing, except take back a transfer's debit (decideCompensation).

@@ -16,7 +16,7 @@ export function uuidV5(name: string, namespace: string = BILLING_ID_NAMESPACE): 
 }
 
 /**
- * The id of an event derived from another (DESIGN.md: Event contract): UUIDv5 of the cause's id
+ * The id of an event derived from another (docs/design.md: Event contract): UUIDv5 of the cause's id
  * and the step, so re-deriving it (a redelivery, a replay) gives the same id.
  */
 export const derivedEventId = (causeEventId: string, step: string): string =>

@@ -1,5 +1,5 @@
 /**
- * The transactional outbox (DESIGN.md: Delivery semantics): events a handler must emit are written
+ * The transactional outbox (docs/design.md: Delivery semantics): events a handler must emit are written
  * in the same transaction as their cause, with deterministic ids, and published after commit.
  */
 export { BILLING_ID_NAMESPACE, MAX_LEFTOVERS_PER_PARTITION } from './constants';

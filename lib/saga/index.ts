@@ -1,5 +1,5 @@
 /**
- * The transfer saga (DESIGN.md: Workflows): a pure decider over the saga events of
+ * The transfer saga (docs/design.md: Transfers): a pure decider over the saga events of
  * billing.saga.events, and its projector that keeps the `transfers` table and emits the legs.
  */
 export { PENDING_TRANSFER_STATUSES, TRANSFER_SAGA, TransferLeg, TransferStatus } from './constants';

@@ -1,6 +1,6 @@
 /**
  * Pending transfers and the money each has in flight (on `transfers-in-flight:<currency>`): the
- * query the README shows, run as written by the tests.
+ * query docs/saga.md shows, run as written by the tests.
  */
 export const PENDING_TRANSFERS_SQL = `SELECT t.transfer_id, t.status, t.step, t.from_account_id, t.to_account_id,
        t.amount_minor, t.currency, t.requested_at,

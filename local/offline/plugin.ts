@@ -36,7 +36,7 @@ const AWS_ONLY_VARIABLES = [
 
 /**
  * Serverless plugin: under `sls offline`, emulates the MSK event source mapping of every `msk`
- * event (local/offline/README in the project README, "Running offline"). Any other command: nothing.
+ * event (docs/offline.md). Any other command: nothing.
  */
 export class MskOfflinePlugin {
   readonly hooks: Record<string, () => Promise<void> | void>;

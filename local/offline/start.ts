@@ -26,7 +26,7 @@ console.log(
   [
     '',
     'sls offline (stage local) with the MSK emulator:',
-    `  Billing API         http://localhost:${httpPort} (OpenAPI: /openapi.json; README: Billing API)`,
+    `  Billing API         http://localhost:${httpPort} (OpenAPI: /openapi.json; docs/api.md)`,
     `  Lambda Invoke API   http://localhost:${lambdaPort}/2015-03-31/functions/billing-local-<function>/invocations`,
     `  Emulator metrics    http://127.0.0.1:${metricsPort}/metrics`,
     '  Triggers            every msk event of serverless.yml, listed below as "msk-offline: <function> <- <topic>"',

@@ -1,5 +1,5 @@
 /**
- * `npm run sim`: the seeded simulation of the real handlers under faults (README: Simulation).
+ * `npm run sim`: the seeded simulation of the real handlers under faults (docs/simulation.md).
  *
  *   npm run sim -- --seeds 5 --steps 2000            seeds 1..5, 2,000 steps each
  *   npm run sim -- --seed 7 --steps 1200             one seed (replays a failure)

@@ -6,7 +6,7 @@ export interface Violation {
   readonly detail: string;
 }
 
-/** The safety invariants, named as the README's Simulation section lists them. */
+/** The safety invariants, named as docs/simulation.md lists them. */
 export const Invariant = {
   balanceIsSumOfEntries: 'balance = sum of entries',
   entriesSumToZero: "a transaction's entries sum to zero",

@@ -2,7 +2,7 @@ import { replayCommand } from './cli';
 import { CI_SEEDS, CI_STEPS } from './constants';
 import { ALL_FAULTS, FaultKind, type SimulationResult, simulate } from './simulation';
 
-// The simulation's CI budget (README: Simulation): a few seeds under every fault, the invariants
+// The simulation's CI budget (docs/simulation.md): a few seeds under every fault, the invariants
 // after every step, then the drain and the liveness checks. A failure prints the replay command.
 
 const report = (result: SimulationResult): string | undefined =>

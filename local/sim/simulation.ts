@@ -1067,7 +1067,7 @@ export class Simulation {
   }
 
   /**
-   * `npm run dlq -- replay --all` as the README runs it: every parked letter, or every
+   * `npm run dlq -- replay --all` as docs/dead-letters.md shows it: every parked letter, or every
    * ACCOUNT_NOT_FOUND one (the first 50 during the run; all of them in the drain).
    */
   async #replayAll(drain?: {
@@ -1122,7 +1122,7 @@ export class Simulation {
 
   /**
    * The faults heal: every consumer catches up and the retrier runs until no letter is due. Then the
-   * faults' last act: the operator replays every parked letter (the README's recovery step) while
+   * faults' last act: the operator replays every parked letter (the recovery step of docs/dead-letters.md) while
    * the operator's sends fail after their commits, and the run drains again. What those
    * re-applications wrote waits in the outbox, and on a partition that sees no further batch only
    * the retrier's sweep publishes it (issue 12, defect 5).

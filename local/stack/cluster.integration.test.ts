@@ -58,7 +58,7 @@ describe('the local cluster', () => {
 
 describe('the billing topics', () => {
   it.each(billingTopics.map((spec) => [spec.name, spec] as const))(
-    '%s exists with its partitions, RF 3 and exactly the configs of DESIGN.md',
+    '%s exists with its partitions, RF 3 and exactly the configs of docs/design.md (Topics)',
     async (_name, spec) => {
       // Act
       const actual = await describeTopic(admin, spec);

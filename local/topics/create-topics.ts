@@ -26,7 +26,7 @@ export async function setUpBillingTopics(log: Log): Promise<boolean> {
     }
     if (report.mismatches.length > 0) {
       log(
-        '  Topics with other settings were left as they are. Fix them with local/kafka.sh kafka-configs.sh (see README), or delete and recreate them.',
+        '  Topics with other settings were left as they are. Fix them with local/kafka.sh kafka-configs.sh (see docs/operations.md), or delete and recreate them.',
       );
     }
     return report.mismatches.length === 0;

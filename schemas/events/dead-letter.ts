@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DeadLetterEventType, FailureClass } from '../constants';
 import { eventSchema, IdSchema, UtcTimestampSchema } from '../envelope';
 
-// A record that could not be applied, on billing.dead-letter (DESIGN.md: Dead letters). Key and
+// A record that could not be applied, on billing.dead-letter (docs/design.md: Dead letters). Key and
 // value are kept as the bytes Kafka delivered, base64-encoded as MSK hands them over, so a
 // record that is not even JSON can still be stored and replayed byte for byte.
 

@@ -1,5 +1,5 @@
 -- Up Migration
--- The exactly-once marker (DESIGN.md: Delivery semantics): a consumer records each event it has
+-- The exactly-once marker (docs/design.md: Delivery semantics): a consumer records each event it has
 -- applied in the same transaction as the effect, so a redelivered record changes nothing.
 CREATE TABLE processed_events (
   consumer     text        NOT NULL,

@@ -1,5 +1,5 @@
 -- Up Migration
--- The ledger read model (DESIGN.md: Ledger rules). Amounts are bigint minor units (never floats):
+-- The ledger read model (docs/design.md: Ledger rules). Amounts are bigint minor units (never floats):
 -- every amount and balance is bounded by 10^15, so sums of entries cannot overflow.
 
 CREATE TABLE accounts (

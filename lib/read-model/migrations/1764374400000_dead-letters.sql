@@ -1,5 +1,5 @@
 -- Up Migration
--- Dead letters (DESIGN.md: Dead letters): every record that could not be applied, once per source
+-- Dead letters (docs/design.md: Dead letters): every record that could not be applied, once per source
 -- record, until it is applied (resolved), parked for a person, or discarded by one. Nothing is
 -- deleted: every attempt and operator action is a row of dead_letter_actions.
 CREATE TABLE dead_letters (
@@ -25,7 +25,7 @@ CREATE TABLE dead_letters (
   lease_token      uuid,
   -- 'dead-letter': the handler's processed marker of this record stands for its dead-lettering
   -- and must be cleared before a re-application; 'cleared': any marker present was written by
-  -- someone else (README: Dead letters).
+  -- someone else (docs/dead-letters.md).
   marker_state     text        NOT NULL CHECK (marker_state IN ('dead-letter', 'cleared')),
   park_reason      text,
   received_at      timestamptz NOT NULL,

@@ -1,5 +1,5 @@
 -- Up Migration
--- The transfer saga's state (DESIGN.md: Workflows), one row per transfer, kept by the transfer-saga
+-- The transfer saga's state (docs/design.md: Transfers), one row per transfer, kept by the transfer-saga
 -- consumer of billing.saga.events. Times come from the events, so a replay writes the same rows.
 
 CREATE TABLE transfers (

@@ -1,5 +1,5 @@
 -- Up Migration
--- Idempotency-Keys of the billing API's commands (README: Billing API). A key is per caller: the
+-- Idempotency-Keys of the billing API's commands (docs/api.md). A key is per caller: the
 -- request it was first used with (its hash), the event ids derived from it and, once the event is
 -- appended, the answer that every retry gets again. A retry with another body is refused (409).
 CREATE TABLE api_idempotency_keys (

@@ -1,5 +1,5 @@
 -- Up Migration
--- Less work per projected event (README: Projectors, benchmark). No query reads processed markers
+-- Less work per projected event (docs/benchmarks.md: Projection). No query reads processed markers
 -- by position (a marker is looked up by consumer and event id), so their position index goes.
 -- Outbox headers are stored and handed back, never queried: json (checked, kept as text) instead
 -- of jsonb (parsed and re-encoded on every insert).
