@@ -201,17 +201,32 @@ describe('the billing API and the MSK emulator through a broker killed under loa
     const transferIds = commands
       .filter((command) => command.path === '/transfers')
       .map((command) => String(answers.get(command.key)?.body.transferId));
+    // The transfers not settled at the last look, with their status and step, for the timeout's message.
+    let unsettled: string[] = [];
     const settled = await eventually(
       async () => {
-        const { rows } = await db.pool.query<{ transfer_id: string; status: string; compensated: boolean }>(
-          `SELECT transfer_id, status, compensated FROM transfers WHERE transfer_id = ANY($1::uuid[])`,
+        const { rows } = await db.pool.query<{
+          transfer_id: string;
+          status: string;
+          step: string | null;
+          compensated: boolean;
+        }>(
+          `SELECT transfer_id, status, step, compensated FROM transfers WHERE transfer_id = ANY($1::uuid[])`,
           [transferIds],
         );
         const done = rows.filter((row) => row.status === 'completed' || row.status === 'failed');
+        const seenIds = new Set(rows.map((row) => row.transfer_id));
+        unsettled = [
+          ...rows
+            .filter((row) => row.status !== 'completed' && row.status !== 'failed')
+            .map((row) => `${row.transfer_id} ${row.status} (${row.step ?? 'no step'})`),
+          ...transferIds.filter((id) => !seenIds.has(id)).map((id) => `${id} no transfer row`),
+        ];
         return done.length === transferIds.length ? rows : undefined;
       },
       SETTLE_WITHIN_MS,
-      () => `not every transfer settled; ${said()}`,
+      () =>
+        `not every transfer settled (${unsettled.length} of ${transferIds.length}: ${unsettled.slice(0, 10).join('; ')}); ${said()}`,
     );
     expect(settled).toHaveLength(transferIds.length);
     // Our transfers' legs (debit, credit, compensation) leave nothing in transfers-in-flight.
