@@ -78,3 +78,13 @@ export function cpuPerEvent(before: CpuSeconds, after: CpuSeconds, events: numbe
   const per = (key: keyof CpuSeconds) => ((after[key] - before[key]) * 1e6) / events;
   return { node: per('node'), postgres: per('postgres'), kafka: per('kafka') };
 }
+
+/**
+ * CPU seconds used so far by one process: its main thread (the thread whose id is the process id)
+ * and all its threads together (worker threads, V8's and libuv's own).
+ */
+export function processCpuSeconds(pid: number): { readonly mainThread: number; readonly all: number } {
+  const main = procStat(`${pid}/task/${pid}`);
+  const all = procStat(String(pid));
+  return { mainThread: main?.own ?? Number.NaN, all: all?.own ?? Number.NaN };
+}

@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import { freePorts } from '../../stack/free-port';
 import { repoRoot } from '../../stack/paths';
 
-/** A real `sls offline start --stage local` process with the MSK emulator, in its own process group. */
+/**
+ * A real `sls offline start --stage local` process with the MSK emulator, in its own process group.
+ * OFFLINE_NODE_ARGS in the environment adds Node options to it, for example
+ * `OFFLINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` (a profile per thread, written at exit).
+ */
 export interface OfflineProcess {
+  /** The `sls offline` Node process (its main thread has the same id). */
+  readonly pid: number;
   readonly output: () => string;
   readonly metricsUrl: string;
   /** Base URL of serverless-offline's HTTP server (the httpApi routes), e.g. `http://localhost:41234`. */
@@ -69,6 +75,7 @@ async function startOn(
   const child = spawn(
     process.execPath,
     [
+      ...(process.env.OFFLINE_NODE_ARGS ? process.env.OFFLINE_NODE_ARGS.split(' ') : []),
       join(repoRoot, 'node_modules', '.bin', 'sls'),
       'offline',
       'start',
@@ -98,6 +105,7 @@ async function startOn(
   const pid = child.pid;
   if (pid === undefined) throw new Error('sls offline did not start');
   const handle: OfflineProcess = {
+    pid,
     output: () => output,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
     httpUrl: `http://localhost:${ports.http}`,
