@@ -82,12 +82,35 @@ export const SagaEventType = {
 } as const;
 export type SagaEventType = (typeof SagaEventType)[keyof typeof SagaEventType];
 
+/** Outcomes of movement requests (billing.transaction.outcomes): the facts a rebuild applies. */
+export const TransactionOutcomeType = {
+  transactionApplied: 'TransactionApplied',
+  transactionRejected: 'TransactionRejected',
+} as const;
+export type TransactionOutcomeType = (typeof TransactionOutcomeType)[keyof typeof TransactionOutcomeType];
+
+/** What a movement request asks for (the ledger's MovementKind; the transactions table's `kind`). */
+export const TransactionKind = {
+  topup: 'topup',
+  withdrawal: 'withdrawal',
+  refund: 'refund',
+  transferDebit: 'transfer_debit',
+  transferCredit: 'transfer_credit',
+  transferCompensation: 'transfer_compensation',
+} as const;
+export type TransactionKind = (typeof TransactionKind)[keyof typeof TransactionKind];
+
 export const DeadLetterEventType = {
   deadLetterRecorded: 'DeadLetterRecorded',
 } as const;
 export type DeadLetterEventType = (typeof DeadLetterEventType)[keyof typeof DeadLetterEventType];
 
-export type EventType = AccountEventType | TransactionEventType | SagaEventType | DeadLetterEventType;
+export type EventType =
+  | AccountEventType
+  | TransactionEventType
+  | TransactionOutcomeType
+  | SagaEventType
+  | DeadLetterEventType;
 
 /**
  * The payload version this code writes and reads, per event type. A compatible change (a new

@@ -1,10 +1,11 @@
-import { AccountEventType, SagaEventType, TransactionEventType } from './constants';
-import type { AccountEvent, BillingEvent, SagaEvent, TransactionEvent } from './types';
+import { AccountEventType, SagaEventType, TransactionEventType, TransactionOutcomeType } from './constants';
+import type { AccountEvent, BillingEvent, SagaEvent, TransactionEvent, TransactionOutcome } from './types';
 
 // The event families by type, for the projectors' "is this one of mine?" (sets: checked per record).
 const accountTypes: ReadonlySet<string> = new Set(Object.values(AccountEventType));
 const transactionTypes: ReadonlySet<string> = new Set(Object.values(TransactionEventType));
 const sagaTypes: ReadonlySet<string> = new Set(Object.values(SagaEventType));
+const outcomeTypes: ReadonlySet<string> = new Set(Object.values(TransactionOutcomeType));
 
 export const isAccountEvent = (event: BillingEvent): event is AccountEvent =>
   accountTypes.has(event.eventType);
@@ -13,3 +14,6 @@ export const isTransactionEvent = (event: BillingEvent): event is TransactionEve
   transactionTypes.has(event.eventType);
 
 export const isSagaEvent = (event: BillingEvent): event is SagaEvent => sagaTypes.has(event.eventType);
+
+export const isTransactionOutcome = (event: BillingEvent): event is TransactionOutcome =>
+  outcomeTypes.has(event.eventType);

@@ -19,6 +19,8 @@ export {
   RejectionReason,
   SagaEventType,
   TransactionEventType,
+  TransactionKind,
+  TransactionOutcomeType,
 } from './constants';
 export { envelopeShape, IdSchema, UtcTimestampSchema } from './envelope';
 export {
@@ -55,7 +57,12 @@ export {
   TransferDebitRequestedSchema,
   WithdrawalRequestedSchema,
 } from './events/transaction';
-export { isAccountEvent, isSagaEvent, isTransactionEvent } from './guards';
+export {
+  TransactionAppliedSchema,
+  TransactionOutcomeSchema,
+  TransactionRejectedSchema,
+} from './events/outcome';
+export { isAccountEvent, isSagaEvent, isTransactionEvent, isTransactionOutcome } from './guards';
 export {
   CurrencySchema,
   currencyExponent,

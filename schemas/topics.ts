@@ -8,10 +8,12 @@ import {
   type EventType,
   SagaEventType,
   TransactionEventType,
+  TransactionOutcomeType,
 } from './constants';
 import { UnknownEventTypeError } from './errors';
 import { AccountEventSchema } from './events/account';
 import { DeadLetterEventSchema } from './events/dead-letter';
+import { TransactionOutcomeSchema } from './events/outcome';
 import { SagaEventSchema } from './events/saga';
 import { TransactionEventSchema } from './events/transaction';
 import type { BillingEvent, EventOfTopic } from './types';
@@ -20,6 +22,7 @@ import type { BillingEvent, EventOfTopic } from './types';
 export const eventSchemaByTopic = {
   [TopicName.accountEvents]: AccountEventSchema,
   [TopicName.transactionEvents]: TransactionEventSchema,
+  [TopicName.transactionOutcomes]: TransactionOutcomeSchema,
   [TopicName.sagaEvents]: SagaEventSchema,
   [TopicName.deadLetter]: DeadLetterEventSchema,
 } as const satisfies { readonly [T in TopicName]: z.ZodType<EventOfTopic<T>> };
@@ -27,6 +30,7 @@ export const eventSchemaByTopic = {
 const eventTypesByTopic: { readonly [T in TopicName]: readonly EventOfTopic<T>['eventType'][] } = {
   [TopicName.accountEvents]: Object.values(AccountEventType),
   [TopicName.transactionEvents]: Object.values(TransactionEventType),
+  [TopicName.transactionOutcomes]: Object.values(TransactionOutcomeType),
   [TopicName.sagaEvents]: Object.values(SagaEventType),
   [TopicName.deadLetter]: Object.values(DeadLetterEventType),
 };
@@ -65,6 +69,8 @@ export function partitionKeyOf(event: BillingEvent): string {
     case TransactionEventType.transferDebitRequested:
     case TransactionEventType.transferCreditRequested:
     case TransactionEventType.transferCompensationRequested:
+    case TransactionOutcomeType.transactionApplied:
+    case TransactionOutcomeType.transactionRejected:
       return event.payload.accountId;
     case SagaEventType.transferRequested:
     case SagaEventType.transferDebited:

@@ -9,6 +9,11 @@ import type {
 } from './events/account';
 import type { DeadLetterEventSchema, DeadLetterRecordedSchema } from './events/dead-letter';
 import type {
+  TransactionAppliedSchema,
+  TransactionOutcomeSchema,
+  TransactionRejectedSchema,
+} from './events/outcome';
+import type {
   SagaEventSchema,
   TransferCompensatedSchema,
   TransferCompletedSchema,
@@ -54,16 +59,21 @@ export type TransferCompleted = z.infer<typeof TransferCompletedSchema>;
 export type TransferFailed = z.infer<typeof TransferFailedSchema>;
 export type SagaEvent = z.infer<typeof SagaEventSchema>;
 
+export type TransactionApplied = z.infer<typeof TransactionAppliedSchema>;
+export type TransactionRejected = z.infer<typeof TransactionRejectedSchema>;
+export type TransactionOutcome = z.infer<typeof TransactionOutcomeSchema>;
+
 export type DeadLetterRecorded = z.infer<typeof DeadLetterRecordedSchema>;
 export type DeadLetterEvent = z.infer<typeof DeadLetterEventSchema>;
 
 /** Every event of every billing topic. */
-export type BillingEvent = AccountEvent | TransactionEvent | SagaEvent | DeadLetterEvent;
+export type BillingEvent = AccountEvent | TransactionEvent | TransactionOutcome | SagaEvent | DeadLetterEvent;
 
 /** The event union of one topic. */
 export interface EventByTopic {
   'billing.account.events': AccountEvent;
   'billing.transaction.events': TransactionEvent;
+  'billing.transaction.outcomes': TransactionOutcome;
   'billing.saga.events': SagaEvent;
   'billing.dead-letter': DeadLetterEvent;
 }

@@ -20,7 +20,11 @@ import { bundleSizes, formatBundleSizes, MAX_BUNDLE_BYTES } from './bundle-sizes
  */
 
 /** Topics of docs/design.md (Topics) whose consumer function does not exist yet. Remove a topic when its consumer lands. */
-const TOPICS_WITHOUT_CONSUMER_YET: Readonly<Partial<Record<TopicName, string>>> = {};
+const TOPICS_WITHOUT_CONSUMER_YET: Readonly<Partial<Record<TopicName, string>>> = {
+  // The live read model is written by the deciding projector itself; these facts are read by a
+  // rebuild of the read model (npm run rebuild, docs/projection.md#rebuild), not by a trigger.
+  'billing.transaction.outcomes': 'read by a rebuild only',
+};
 
 const CFN_LINT_VERSION = '1.58.0';
 const STAGE = 'example';

@@ -6,6 +6,7 @@
 export const TopicName = {
   accountEvents: 'billing.account.events',
   transactionEvents: 'billing.transaction.events',
+  transactionOutcomes: 'billing.transaction.outcomes',
   sagaEvents: 'billing.saga.events',
   deadLetter: 'billing.dead-letter',
 } as const;
@@ -45,6 +46,7 @@ const spec = (name: TopicName, partitions: number, key: string): TopicSpec => ({
 export const billingTopics: readonly TopicSpec[] = [
   spec(TopicName.accountEvents, 10, 'account id'),
   spec(TopicName.transactionEvents, 10, 'account id of the affected account'),
+  spec(TopicName.transactionOutcomes, 10, 'account id of the affected account'),
   spec(TopicName.sagaEvents, 5, 'transfer id'),
   spec(TopicName.deadLetter, 1, 'source record key'),
 ];

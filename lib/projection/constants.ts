@@ -2,6 +2,8 @@
 export const ProjectorName = {
   account: 'account-projector',
   transaction: 'transaction-projector',
+  /** A rebuild's: applies billing.transaction.outcomes, decides nothing (docs/projection.md#rebuild). */
+  transactionOutcome: 'transaction-outcome-projector',
 } as const;
 export type ProjectorName = (typeof ProjectorName)[keyof typeof ProjectorName];
 

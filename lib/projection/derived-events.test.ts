@@ -9,10 +9,12 @@ import {
 import { Direction, type MovementDecision } from '../ledger';
 import { outboxMessageOf } from '../outbox';
 import { eventFactory } from './testing/events';
+import { transactionOutcomeOf } from './transaction-outcomes';
 import { eventsOfDecision, movementRequestOf } from './transaction-projector';
 
 /*
- * The transaction projector's derived events (balance changes and transfer-leg outcomes) are
+ * The transaction projector's derived events (balance changes, transfer-leg outcomes and the
+ * transaction outcome facts) are
  * published as trusted: without parsing their schema again. These tests prove every shape it can
  * derive schema-valid, and exactly the contract (parsing strips nothing, changes nothing).
  */
@@ -31,9 +33,13 @@ const causes: Record<string, TransactionEvent> = {
   compensation: factory.compensation(account, 12_345, transferId, randomUUID()),
 };
 
+const entries = [
+  { ledgerAccount: `customer:${account}`, accountId: account, amount: 999_999_999_999_999n, currency: 'EUR' },
+  { ledgerAccount: 'external:EUR', accountId: null, amount: -999_999_999_999_999n, currency: 'EUR' },
+] as const;
 const decisions: MovementDecision[] = [
-  { outcome: 'applied', direction: Direction.credit, entries: [], balanceAfter: 1_000_000_000_000_000n },
-  { outcome: 'applied', direction: Direction.debit, entries: [], balanceAfter: 0n },
+  { outcome: 'applied', direction: Direction.credit, entries, balanceAfter: 1_000_000_000_000_000n },
+  { outcome: 'applied', direction: Direction.debit, entries, balanceAfter: 0n },
   ...Object.values(RejectionReason).map((reason) => ({ outcome: 'rejected' as const, reason })),
 ];
 
@@ -54,6 +60,10 @@ describe('events derived by the transaction projector', () => {
 
       // Act
       const derived: BillingEvent[] = eventsOfDecision(cause, request, decision);
+      if (decision.outcome === 'applied' || decision.outcome === 'rejected')
+        derived.push(
+          transactionOutcomeOf(cause, { partition: 9, offset: '9223372036854775806' }, request, decision),
+        );
 
       // Assess
       if (decision.outcome === 'applied') expect(derived.length).toBeGreaterThan(0);

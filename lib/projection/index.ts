@@ -17,11 +17,13 @@ export {
   ProjectionError,
   TransientProjectionError,
 } from './errors';
+export { transactionOutcomeProjector } from './outcome-projector';
 export { coordinatesMarkerId, markerIdOf } from './processed-markers';
 export { projectBatch } from './project';
 export { reportProjection } from './report';
 export { closeProjectionResources, projectionPool, projectionPublisher } from './resources';
 export { type ProjectionDependencies, projectMskEvent, projectPartition } from './runner';
+export { transactionOutcomeOf } from './transaction-outcomes';
 export { eventsOfDecision, movementRequestOf, transactionProjector } from './transaction-projector';
 export type {
   FreshRecord,

@@ -35,6 +35,7 @@ import {
   updateAccounts,
   updateReversed,
 } from './ledger-sql';
+import { transactionOutcomeOf } from './transaction-outcomes';
 import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from './types';
 import type { WriteBatch } from './write-batch';
 
@@ -328,6 +329,11 @@ export const transactionProjector: TopicProjector = {
           partition: record.origin.partition,
           offset: record.origin.offset,
         });
+        // The decision as a fact, beside the row it writes: what a rebuild applies.
+        if (decision.outcome === 'applied' || decision.outcome === 'rejected')
+          outbox.push(
+            derivedOutboxMessageOf(transactionOutcomeOf(event, record.origin, request, decision), source),
+          );
       }
       if (decision.outcome === 'applied' && originalId !== undefined && next.original) {
         recorded.set(originalId, next.original);

@@ -1,6 +1,9 @@
 /** The consumer name of the transfer saga: processed markers, outbox producer, dead-letter handler. */
 export const TRANSFER_SAGA = 'transfer-saga';
 
+/** The consumer name of a rebuild's transfer fold (docs/projection.md#rebuild). */
+export const TRANSFER_REBUILD = 'transfer-rebuild';
+
 /** Where a transfer stands (the `transfers.status` column). */
 export const TransferStatus = {
   /** Received, not yet acted on (never persisted by this code: a request is decided at once). */

@@ -259,3 +259,34 @@ export function decideTransfer(
     }
   }
 }
+
+/** No account is known to a rebuild's fold: it never refuses a request itself. */
+const NO_CURRENCIES: SagaContext = { accountCurrencies: new Map() };
+
+/**
+ * A rebuild's rule: the saga's steps folded as facts, emitting nothing and reading no account. The
+ * only decision the live saga takes on something outside billing.saga.events is a refusal for a
+ * known account's currency; it is written as TransferFailed right after the request, so the fold
+ * takes a TransferFailed that finds the transfer still debiting as that refusal: failed, with the
+ * reason, at the request's step and time, as the live saga recorded it.
+ */
+export function foldTransfer(state: TransferState | undefined, event: SagaEvent): SagaDecision {
+  if (
+    state !== undefined &&
+    event.eventType === SagaEventType.transferFailed &&
+    state.status === TransferStatus.debiting &&
+    state.step === SagaEventType.transferRequested
+  ) {
+    const next: TransferState = {
+      ...state,
+      status: TransferStatus.failed,
+      reason: event.payload.reason,
+      compensated: event.payload.compensated,
+      finishedAt: event.occurredAt,
+      updatedAt: event.occurredAt,
+    };
+    return { outcome: 'advanced', state: next, emit: [] };
+  }
+  const decision = decideTransfer(state, event, NO_CURRENCIES);
+  return decision.outcome === 'advanced' ? { ...decision, emit: [] } : decision;
+}

@@ -1,25 +1,34 @@
-import { FailureClass, isSagaEvent, SagaEventType, TopicName } from '../../schemas';
+import { FailureClass, isSagaEvent, type SagaEvent, SagaEventType, TopicName } from '../../schemas';
 import { derivedOutboxMessageOf, type OutboxMessage, type Queryable } from '../outbox';
 import { ProjectionMetric } from '../projection/constants';
 import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from '../projection/types';
 import type { WriteBatch } from '../projection/write-batch';
-import { TRANSFER_SAGA } from './constants';
-import { decideTransfer } from './decider';
+import { TRANSFER_REBUILD, TRANSFER_SAGA } from './constants';
+import { decideTransfer, foldTransfer } from './decider';
 import { SagaError } from './errors';
 import { accountCurrencies, lockTransfers, upsertTransfers } from './transfer-sql';
-import type { TransferState } from './types';
+import type { SagaContext, SagaDecision, TransferState } from './types';
 
 /** Deferral code of a saga step whose transfer request this consumer has not seen. */
 export const TRANSFER_NOT_FOUND = 'TRANSFER_NOT_FOUND';
 
+/** How a transfer projector decides a step: the live saga's rule, or a rebuild's fold. */
+interface TransferRule {
+  /** Consumer name: processed markers, outbox producer, dead-letter handler. */
+  readonly name: string;
+  /** Whether the rule reads the accounts' currencies (the live saga refuses a mismatch). */
+  readonly readsCurrencies: boolean;
+  decide(state: TransferState | undefined, event: SagaEvent, context: SagaContext): SagaDecision;
+}
+
 /**
- * The transfer saga as a projector of billing.saga.events, run by the exactly-once runner: per
- * batch, one locking read of the transfers involved, the decider in memory in offset order, one
- * upsert of their final states, and the emitted legs and outcomes through the outbox, all in the
- * batch's transaction with its processed markers.
+ * A projector of billing.saga.events, run by the exactly-once runner: per batch, one locking read
+ * of the transfers involved, the rule in memory in offset order, one upsert of their final states,
+ * and the emitted legs and outcomes through the outbox, all in the batch's transaction with its
+ * processed markers.
  */
-export const transferSagaProjector: TopicProjector = {
-  name: TRANSFER_SAGA,
+const transferProjectorOf = (rule: TransferRule): TopicProjector => ({
+  name: rule.name,
   topic: TopicName.sagaEvents,
 
   async project(
@@ -38,14 +47,16 @@ export const transferSagaProjector: TopicProjector = {
       db,
       work.map(({ event }) => event.payload.transferId),
     );
-    const currencies = await accountCurrencies(
-      db,
-      work.flatMap(({ event }) =>
-        event.eventType === SagaEventType.transferRequested
-          ? [event.payload.fromAccountId, event.payload.toAccountId]
-          : [],
-      ),
-    );
+    const currencies = rule.readsCurrencies
+      ? await accountCurrencies(
+          db,
+          work.flatMap(({ event }) =>
+            event.eventType === SagaEventType.transferRequested
+              ? [event.payload.fromAccountId, event.payload.toAccountId]
+              : [],
+          ),
+        )
+      : new Map();
 
     const touched = new Map<string, TransferState>();
     const outbox: OutboxMessage[] = [];
@@ -57,7 +68,7 @@ export const transferSagaProjector: TopicProjector = {
     const source = { topic: TopicName.sagaEvents, partition: records[0]?.origin.partition ?? 0 };
 
     for (const { record, event } of work) {
-      const decision = decideTransfer(states.get(event.payload.transferId), event, {
+      const decision = rule.decide(states.get(event.payload.transferId), event, {
         accountCurrencies: currencies,
       });
       switch (decision.outcome) {
@@ -91,4 +102,22 @@ export const transferSagaProjector: TopicProjector = {
     upsertTransfers(writes, [...touched.values()]);
     return { outbox, deferred, counts };
   },
-};
+});
+
+/** The transfer saga: decides each step, requests the legs and announces the outcome. */
+export const transferSagaProjector = transferProjectorOf({
+  name: TRANSFER_SAGA,
+  readsCurrencies: true,
+  decide: decideTransfer,
+});
+
+/**
+ * A rebuild's transfers: the saga's states folded from billing.saga.events, which holds every step
+ * and outcome as a fact. It emits nothing and reads no other table: a transfer refused live for its
+ * currency is failed by its TransferFailed (docs/projection.md#rebuild).
+ */
+export const transferRebuildProjector = transferProjectorOf({
+  name: TRANSFER_REBUILD,
+  readsCurrencies: false,
+  decide: (state, event) => foldTransfer(state, event),
+});
