@@ -38,6 +38,11 @@ export {
 } from './events/account';
 export { DeadLetterEventSchema, DeadLetterRecordedSchema } from './events/dead-letter';
 export {
+  TransactionAppliedSchema,
+  TransactionOutcomeSchema,
+  TransactionRejectedSchema,
+} from './events/outcome';
+export {
   SagaEventSchema,
   TransferCompensatedSchema,
   TransferCompletedSchema,
@@ -57,11 +62,6 @@ export {
   TransferDebitRequestedSchema,
   WithdrawalRequestedSchema,
 } from './events/transaction';
-export {
-  TransactionAppliedSchema,
-  TransactionOutcomeSchema,
-  TransactionRejectedSchema,
-} from './events/outcome';
 export { isAccountEvent, isSagaEvent, isTransactionEvent, isTransactionOutcome } from './guards';
 export {
   CurrencySchema,

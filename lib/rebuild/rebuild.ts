@@ -1,0 +1,130 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import { TopicName } from '../kafka/topics';
+import { accountProjector } from '../projection/account-projector';
+import { transactionOutcomeProjector } from '../projection/outcome-projector';
+import type { TopicProjector } from '../projection/types';
+import { transferRebuildProjector } from '../saga/projector';
+import { type FoldProgress, foldTopic } from './fold-topic';
+
+/**
+ * What a rebuild folds, in phases: the accounts first (billing.account.events, whose projector
+ * reads nothing but that topic), then, side by side, the transaction outcomes (which need their
+ * accounts) and the transfers. Each projector applies facts and decides nothing again.
+ */
+export const REBUILD_PHASES: readonly (readonly TopicProjector[])[] = [
+  [accountProjector],
+  [transactionOutcomeProjector, transferRebuildProjector],
+];
+
+/** The topics in the order their ends are captured: facts first, then what they build on. */
+const CAPTURE_ORDER: readonly TopicName[] = [
+  TopicName.transactionOutcomes,
+  TopicName.sagaEvents,
+  TopicName.accountEvents,
+];
+
+/** The next offset of each partition of each folded topic. */
+export type LogEnds = ReadonlyMap<string, ReadonlyMap<number, bigint>>;
+
+/** The consumer group of one fold of a rebuild. */
+export const rebuildGroupOf = (rebuildId: string, projector: TopicProjector): string =>
+  `billing.rebuild.${rebuildId}.${projector.name}`;
+
+async function topicEnds(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]));
+    } catch (error) {
+      if (attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * The log's ends, captured facts first: every outcome below its captured end was decided on an
+ * account whose opening was appended before, hence below the account topic's end captured after.
+ */
+export async function captureLogEnds(admin: Admin): Promise<LogEnds> {
+  const ends = new Map<string, Map<number, bigint>>();
+  for (const topic of CAPTURE_ORDER) ends.set(topic, await topicEnds(admin, topic));
+  return ends;
+}
+
+/** Where each partition of a group stands (0 where it committed nothing). */
+async function groupStarts(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return new Map(
+    (committed?.partitions ?? []).map((entry) => [
+      entry.partition,
+      BigInt(entry.offset) < 0n ? 0n : BigInt(entry.offset),
+    ]),
+  );
+}
+
+export interface RebuildOptions {
+  readonly kafka: Kafka;
+  /** The new read model (migrated, empty, or a rebuild's own to resume). */
+  readonly pool: Pool;
+  /** Names the rebuild's consumer groups; the same id resumes where they committed. */
+  readonly rebuildId: string;
+  readonly bootstrapServers: readonly string[];
+  readonly logger: Logger;
+  /** Where to stop; captured now when absent. */
+  readonly ends?: LogEnds;
+  readonly onProgress?: (progress: FoldProgress & { readonly phase: number }) => void;
+  readonly now?: () => Date;
+}
+
+export interface RebuildReport {
+  readonly ends: LogEnds;
+  /** Records projected per topic by this run. */
+  readonly projected: ReadonlyMap<string, number>;
+}
+
+/**
+ * Builds a read model from the log alone, into `pool`'s database, under consumer groups of its
+ * own (`billing.rebuild.<id>.<projector>`): every topic from its first offset up to the ends
+ * captured at the start, the phases one after the other. The live read model is neither read nor
+ * written; nothing is published.
+ */
+export async function rebuildReadModel(options: RebuildOptions): Promise<RebuildReport> {
+  const admin = options.kafka.admin();
+  await admin.connect();
+  try {
+    const ends = options.ends ?? (await captureLogEnds(admin));
+    const projected = new Map<string, number>();
+    for (const [index, phase] of REBUILD_PHASES.entries()) {
+      await Promise.all(
+        phase.map(async (projector) => {
+          const groupId = rebuildGroupOf(options.rebuildId, projector);
+          const count = await foldTopic({
+            kafka: options.kafka,
+            pool: options.pool,
+            projector,
+            groupId,
+            ends: ends.get(projector.topic) ?? new Map(),
+            starts: await groupStarts(admin, groupId, projector.topic),
+            bootstrapServers: options.bootstrapServers,
+            logger: options.logger,
+            onProgress: (progress) => options.onProgress?.({ ...progress, phase: index + 1 }),
+            ...(options.now ? { now: options.now } : {}),
+          });
+          projected.set(projector.topic, (projected.get(projector.topic) ?? 0) + count);
+        }),
+      );
+    }
+    return { ends, projected };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** True when `later` is no further than `earlier` on any partition: nothing was appended between. */
+export const sameEnds = (earlier: LogEnds, later: LogEnds): boolean =>
+  [...later].every(([topic, partitions]) =>
+    [...partitions].every(([partition, end]) => earlier.get(topic)?.get(partition) === end),
+  );
