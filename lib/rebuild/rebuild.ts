@@ -22,6 +22,7 @@ export const REBUILD_PHASES: readonly (readonly TopicProjector[])[] = [
 const CAPTURE_ORDER: readonly TopicName[] = [
   TopicName.transactionOutcomes,
   TopicName.sagaEvents,
+  TopicName.transactionEvents,
   TopicName.accountEvents,
 ];
 
@@ -48,20 +49,39 @@ async function topicEnds(admin: Admin, topic: string): Promise<Map<number, bigin
  * The log's ends, captured facts first: every outcome below its captured end was decided on an
  * account whose opening was appended before, hence below the account topic's end captured after.
  */
-export async function captureLogEnds(admin: Admin): Promise<LogEnds> {
+export async function captureLogEnds(
+  admin: Admin,
+  phases: readonly (readonly TopicProjector[])[] = REBUILD_PHASES,
+): Promise<LogEnds> {
+  const read = new Set(phases.flat().map((projector) => projector.topic));
   const ends = new Map<string, Map<number, bigint>>();
-  for (const topic of CAPTURE_ORDER) ends.set(topic, await topicEnds(admin, topic));
+  for (const topic of CAPTURE_ORDER.filter((name) => read.has(name)))
+    ends.set(topic, await topicEnds(admin, topic));
   return ends;
 }
 
-/** Where each partition of a group stands (0 where it committed nothing). */
-async function groupStarts(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
+/**
+ * Where each partition of a group stands: its committed offsets, or for a group that committed
+ * nothing yet `from` (committed for it now), else the first offset.
+ */
+async function groupStarts(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  from: ReadonlyMap<number, bigint> | undefined,
+): Promise<Map<number, bigint>> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const partitions = committed?.partitions ?? [];
+  if (from !== undefined && partitions.every((entry) => BigInt(entry.offset) < 0n)) {
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [...from].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
+    });
+    return new Map(from);
+  }
   return new Map(
-    (committed?.partitions ?? []).map((entry) => [
-      entry.partition,
-      BigInt(entry.offset) < 0n ? 0n : BigInt(entry.offset),
-    ]),
+    partitions.map((entry) => [entry.partition, BigInt(entry.offset) < 0n ? 0n : BigInt(entry.offset)]),
   );
 }
 
@@ -75,8 +95,15 @@ export interface RebuildOptions {
   readonly logger: Logger;
   /** Where to stop; captured now when absent. */
   readonly ends?: LogEnds;
+  /**
+   * Where new groups start instead of the first offset (a test rebuilds only what it appended; a
+   * read model is only ever rebuilt from the first offset).
+   */
+  readonly from?: LogEnds;
   readonly onProgress?: (progress: FoldProgress & { readonly phase: number }) => void;
   readonly now?: () => Date;
+  /** The projectors of each phase: REBUILD_PHASES (a test compares them with the deciding ones). */
+  readonly phases?: readonly (readonly TopicProjector[])[];
 }
 
 export interface RebuildReport {
@@ -95,9 +122,9 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const admin = options.kafka.admin();
   await admin.connect();
   try {
-    const ends = options.ends ?? (await captureLogEnds(admin));
+    const ends = options.ends ?? (await captureLogEnds(admin, options.phases));
     const projected = new Map<string, number>();
-    for (const [index, phase] of REBUILD_PHASES.entries()) {
+    for (const [index, phase] of (options.phases ?? REBUILD_PHASES).entries()) {
       await Promise.all(
         phase.map(async (projector) => {
           const groupId = rebuildGroupOf(options.rebuildId, projector);
@@ -107,7 +134,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
             projector,
             groupId,
             ends: ends.get(projector.topic) ?? new Map(),
-            starts: await groupStarts(admin, groupId, projector.topic),
+            starts: await groupStarts(admin, groupId, projector.topic, options.from?.get(projector.topic)),
             bootstrapServers: options.bootstrapServers,
             logger: options.logger,
             onProgress: (progress) => options.onProgress?.({ ...progress, phase: index + 1 }),
