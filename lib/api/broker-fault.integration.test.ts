@@ -29,9 +29,12 @@ const DOWN_MS = 10_000;
 const RETRY_FOR_MS = 150_000;
 /**
  * How long after the load everything may take to settle. Lambda's pollers are back within seconds
- * of a broker restart; before the emulator supervised its consumers, this took about 200 s more.
+ * of a broker restart, but an event whose publish failed after its batch committed (the broker was
+ * down) on a partition that sees no later batch waits for the retrier's outbox sweep: rows older
+ * than a minute, every minute (docs/projection.md), so up to two minutes, then the saga's next
+ * steps. A 90 s window failed on exactly that: transfers left `crediting` after TransferDebited.
  */
-const SETTLE_WITHIN_MS = 90_000;
+const SETTLE_WITHIN_MS = 200_000;
 
 interface Answer {
   readonly status: number;

@@ -11,7 +11,7 @@ import {
   topicOfEventType,
 } from '../../schemas';
 import { TransferLeg, TransferStatus } from './constants';
-import { decideTransfer, legTransactionId, sagaEventId } from './decider';
+import { decideTransfer, foldTransfer, legTransactionId, sagaEventId } from './decider';
 import type { SagaContext, SagaDecision, TransferState } from './types';
 
 // Given the saga events a transfer has seen, when the next one arrives, then the decision.
@@ -365,5 +365,90 @@ describe('transfer saga decider', () => {
       'must differ from payload.fromAccountId',
     ]);
     expect(zeroResult.error?.issues.map((issue) => issue.message)).toEqual(['must be greater than zero']);
+  });
+});
+
+describe('a rebuild folding the saga steps (foldTransfer)', () => {
+  /** Every step the live saga took and every event it emitted, in the order of the saga topic. */
+  const liveLog = (history: readonly SagaEvent[], context: SagaContext = NO_ACCOUNTS) => {
+    const log: SagaEvent[] = [];
+    let state: TransferState | undefined;
+    for (const event of history) {
+      log.push(event);
+      const decision = decideTransfer(state, event, context);
+      if (decision.outcome !== 'advanced') continue;
+      state = decision.state;
+      for (const emitted of decision.emit)
+        if (topicOfEventType(emitted.eventType) === topicOfEventType(event.eventType))
+          log.push(emitted as SagaEvent);
+    }
+    return { log, state };
+  };
+  const fold = (log: readonly SagaEvent[]) => {
+    let state: TransferState | undefined;
+    for (const event of log) {
+      const decision = foldTransfer(state, event);
+      if (decision.outcome === 'advanced') {
+        expect(decision.emit).toEqual([]);
+        state = decision.state;
+      }
+    }
+    return state;
+  };
+
+  it('gives the live state of a transfer refused for its currency, from its TransferFailed, reading no account', () => {
+    // Prepare: refused live because the destination is known in USD
+    const live = liveLog([saga.requested(1_000, 'EUR')], {
+      accountCurrencies: new Map<string, Currency>([[to, 'USD']]),
+    });
+
+    // Act
+    const rebuilt = fold(live.log);
+
+    // Assess
+    expect(live.state).toMatchObject({
+      status: TransferStatus.failed,
+      reason: RejectionReason.currencyMismatch,
+    });
+    expect(rebuilt).toEqual(live.state);
+  });
+
+  it.each([
+    ['completed', [saga.requested(), saga.debited(), saga.credited()]],
+    ['failed on its debit', [saga.requested(), saga.debitRejected(RejectionReason.insufficientFunds)]],
+    [
+      'compensated',
+      [
+        saga.requested(),
+        saga.debited(),
+        saga.creditRejected(RejectionReason.accountNotFound),
+        saga.compensated(),
+      ],
+    ],
+  ])('gives the live state of a transfer %s, and emits nothing', (_name, history) => {
+    // Prepare
+    const live = liveLog(history);
+
+    // Act
+    const rebuilt = fold(live.log);
+
+    // Assess
+    expect(rebuilt).toEqual(live.state);
+  });
+
+  it('ignores a TransferFailed that finds the transfer past its request, as the live saga does', () => {
+    // Prepare
+    const state = given([saga.requested(), saga.debited()]);
+    const failed: SagaEvent = {
+      ...saga.requested(),
+      eventType: SagaEventType.transferFailed,
+      payload: { transferId, reason: RejectionReason.accountClosed, compensated: false },
+    };
+
+    // Act
+    const decision = foldTransfer(state, failed);
+
+    // Assess
+    expect(decision.outcome).toBe('ignored');
   });
 });
