@@ -1,13 +1,8 @@
+import { TransactionKind } from '../../schemas';
 /** The kinds of money movement the ledger books, one per transaction request type. */
-export const MovementKind = {
-  topup: 'topup',
-  withdrawal: 'withdrawal',
-  refund: 'refund',
-  transferDebit: 'transfer_debit',
-  transferCredit: 'transfer_credit',
-  transferCompensation: 'transfer_compensation',
-} as const;
-export type MovementKind = (typeof MovementKind)[keyof typeof MovementKind];
+/** What a movement request asks for: the contract's TransactionKind, the one list of them. */
+export const MovementKind = TransactionKind;
+export type MovementKind = TransactionKind;
 
 /** Which way a movement moves the customer's balance. */
 export const Direction = {

@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { MSK_EVENT_SOURCE } from './constants';
 
 /** A Kafka record as a consumer sees it, to be wrapped the way Lambda's MSK trigger does. */
@@ -22,6 +22,17 @@ export const recordHeadersOf = (headers: IHeaders | undefined): KafkaRecordInput
       value: single === undefined ? null : Buffer.from(single),
     })),
   );
+
+/** A kafkajs message of a topic-partition as a record input. */
+export const recordInputOf = (topic: string, partition: number, message: KafkaMessage): KafkaRecordInput => ({
+  topic,
+  partition,
+  offset: message.offset,
+  timestamp: message.timestamp,
+  key: message.key,
+  value: message.value,
+  headers: recordHeadersOf(message.headers),
+});
 
 /** The JSON shape of one record in a Lambda MSK event. */
 export interface MskEventRecordJson {

@@ -9,6 +9,7 @@ export {
   type MskEventJson,
   type MskEventRecordJson,
   recordHeadersOf,
+  recordInputOf,
   toSignedBytes,
 } from './build';
 export { DecodingFailureCode, MSK_EVENT_SOURCE } from './constants';

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { decodeBillingMskEvent } from '../msk';
-import { buildMskEvent, recordHeadersOf } from '../msk/build';
+import { buildMskEvent, recordInputOf } from '../msk/build';
 import type { EventPublisher } from '../outbox';
 import { projectMskEvent } from '../projection/runner';
 import type { TopicProjector } from '../projection/types';
@@ -89,15 +89,7 @@ export async function foldTopic(options: FoldTopicOptions): Promise<number> {
           const event = buildMskEvent({
             eventSourceArn: REBUILD_EVENT_SOURCE_ARN,
             bootstrapServers: options.bootstrapServers,
-            records: chunk.map((message) => ({
-              topic,
-              partition: batch.partition,
-              offset: message.offset,
-              timestamp: message.timestamp,
-              key: message.key,
-              value: message.value,
-              headers: recordHeadersOf(message.headers),
-            })),
+            records: chunk.map((message) => recordInputOf(topic, batch.partition, message)),
           });
           for (let attempt = 1; ; attempt += 1) {
             try {

@@ -8,7 +8,7 @@ import { createKafkaProducer, KafkaEventStore } from '../../kafka';
 import { endOffsets, localClient, localConnection } from '../../kafka/fixtures/cluster';
 import { type SeekTarget, seekWhenReady } from '../../kafka/fixtures/seek';
 import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
-import { buildMskEvent, type KafkaRecordInput, recordHeadersOf } from '../../msk';
+import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../msk';
 
 /**
  * Test harness: events produced to the real topics, consumed back from recorded offsets with
@@ -145,15 +145,7 @@ export class MskHarness {
           for (const message of batch.messages) {
             if (BigInt(message.offset) < start) continue;
             if (BigInt(message.offset) >= end) break;
-            records.push({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: message.offset,
-              timestamp: message.timestamp,
-              key: message.key,
-              value: message.value,
-              headers: recordHeadersOf(message.headers),
-            });
+            records.push(recordInputOf(batch.topic, batch.partition, message));
           }
           try {
             if (records.length > 0) await onBatch(records);
