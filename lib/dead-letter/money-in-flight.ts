@@ -4,7 +4,7 @@ import { decodeBillingValue } from '../msk';
 /** The part of a stored letter this rule reads. */
 interface LetterOfRecord {
   readonly id: string;
-  readonly source: { readonly topic: string; readonly value: string | null };
+  readonly source: { readonly topic: string; readonly key?: string | null; readonly value: string | null };
 }
 
 /**
@@ -19,6 +19,7 @@ export function moneyInFlightOf(letter: LetterOfRecord): string | undefined {
   if (letter.source.value === null) return undefined;
   const decoded = decodeBillingValue({
     topic: letter.source.topic,
+    key: letter.source.key ? Buffer.from(letter.source.key, 'base64') : null,
     value: Buffer.from(letter.source.value, 'base64'),
     headers: {},
   });

@@ -6,6 +6,7 @@ import { inTransaction } from '../read-model/transaction';
 import { DeadLetterStatus, LetterAction, LetterFailureCode, LetterOrigin } from './constants';
 import { type IncomingLetter, invalidLetter, type LetterSource } from './incoming';
 import { moneyInFlightOf } from './money-in-flight';
+import { rebuiltFromLogOf } from './rebuilt-from-log';
 import { nextStepAfterFailure, type RetrySettings } from './schedule';
 import {
   headersOfStored,
@@ -693,7 +694,9 @@ export interface DiscardResult {
 /**
  * Discards a letter for a reason (final; nothing is deleted). Null when there is no such letter.
  * Refused for a letter whose record holds a transfer's money in transfers-in-flight (discarding
- * it would strand the money: replay it instead), and while an attempt holds its lease.
+ * it would strand the money: replay it instead), for an account's opening or status change and a
+ * transfer's request (a rebuild from the log applies them: `rebuiltFromLogOf`), and while an
+ * attempt holds its lease.
  */
 export async function discardLetter(
   db: Queryable,
@@ -706,7 +709,7 @@ export async function discardLetter(
     letter.status === DeadLetterStatus.received ||
     letter.status === DeadLetterStatus.retrying ||
     letter.status === DeadLetterStatus.parked;
-  const inFlight = open ? moneyInFlightOf(letter) : undefined;
+  const inFlight = open ? (moneyInFlightOf(letter) ?? rebuiltFromLogOf(letter)) : undefined;
   let result: DiscardResult;
   if (inFlight) {
     result = { discarded: false, status: letter.status, refused: inFlight };

@@ -3,6 +3,7 @@ import {
   eventTypesOfTopic,
   LATEST_SCHEMA_VERSION,
   parseEvent,
+  partitionKeyOf,
   TopicName,
 } from '../../schemas';
 import { DecodingFailureCode } from './constants';
@@ -14,10 +15,23 @@ const isTopicName = (topic: string): topic is TopicName => topicNames.has(topic)
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * The topics whose events must be keyed by their partition key: an account's events and a
+ * transfer's steps are one ordered stream each, which the projectors and a rebuild of the read
+ * model (which applies them as facts) rely on. KafkaEventStore always keys so; a record keyed
+ * otherwise (a foreign producer writing an id in upper case) would land on another partition.
+ */
+const KEYED_STREAMS: ReadonlySet<string> = new Set([
+  TopicName.accountEvents,
+  TopicName.sagaEvents,
+  TopicName.transactionOutcomes,
+]);
+
+/**
  * Decodes a billing record value into its event, classifying refusals: not JSON, an event type the
  * topic does not carry, a schema version this code cannot read, or a schema violation.
  */
-export const decodeBillingValue: RecordValueDecoder<BillingEvent> = ({ topic, value }) => {
+export const decodeBillingValue: RecordValueDecoder<BillingEvent> = (input) => {
+  const { topic, value } = input;
   if (!isTopicName(topic)) {
     return {
       ok: false,
@@ -62,6 +76,17 @@ export const decodeBillingValue: RecordValueDecoder<BillingEvent> = ({ topic, va
       message: parsed.error.message,
       issues: parsed.error.issues,
     };
+  }
+  if (KEYED_STREAMS.has(topic)) {
+    const expected = partitionKeyOf(parsed.event);
+    const key = input.key === null ? null : input.key.toString('utf8');
+    if (key !== expected) {
+      return {
+        ok: false,
+        code: DecodingFailureCode.keyNotPartitionKey,
+        message: `record key ${JSON.stringify(key)} is not the partition key of ${parsed.event.eventType} (${JSON.stringify(expected)}): out of order with the rest of its stream on ${topic}`,
+      };
+    }
   }
   return { ok: true, event: parsed.event };
 };

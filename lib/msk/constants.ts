@@ -15,5 +15,10 @@ export const DecodingFailureCode = {
   schemaInvalid: 'SCHEMA_INVALID',
   /** The record's topic has no event contract. */
   unknownTopic: 'UNKNOWN_TOPIC',
+  /**
+   * The record is not keyed by its event's partition key (the account or transfer id, lower case),
+   * on a topic whose consumers rely on one stream per key: it would be out of order with the rest.
+   */
+  keyNotPartitionKey: 'KEY_NOT_PARTITION_KEY',
 } as const;
 export type DecodingFailureCode = (typeof DecodingFailureCode)[keyof typeof DecodingFailureCode];

@@ -244,6 +244,7 @@ function decodeRecord<E>(record: MskRecord, decodeValue: RecordValueDecoder<E>):
   }
   const decoded = decodeValue({
     topic: record.topic,
+    key: record.key === undefined || record.key === null ? null : Buffer.from(record.key, 'base64'),
     value: Buffer.from(value, 'base64'),
     headers,
   });

@@ -68,6 +68,8 @@ export interface DecodedMskEvent<E> {
 /** What a value decoder sees of a record. */
 export interface RecordValueInput {
   readonly topic: string;
+  /** The record key's bytes; null for a record without a key. */
+  readonly key: Buffer | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
 }

@@ -47,14 +47,3 @@ export class ProjectionConfigError extends ProjectionError {
     this.name = 'ProjectionConfigError';
   }
 }
-
-/**
- * A rebuild met a fact before what it builds on (an outcome before its account's opening, a
- * refund before its topup): the batch fails whole and is retried in order, never skipped.
- */
-export class RebuildOrderError extends ProjectionError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RebuildOrderError';
-  }
-}

@@ -1,4 +1,5 @@
 import {
+  FailureClass,
   isTransactionOutcome,
   TopicName,
   type TransactionOutcome,
@@ -6,6 +7,7 @@ import {
 } from '../../schemas';
 import {
   type AccountState,
+  DeferralCode,
   type LedgerEntry,
   MovementKind,
   type RecordedTransaction,
@@ -13,7 +15,7 @@ import {
 } from '../ledger';
 import type { Queryable } from '../outbox';
 import { ProjectionMetric, ProjectorName } from './constants';
-import { ProjectionError, RebuildOrderError } from './errors';
+import { ProjectionError } from './errors';
 import {
   insertEntries,
   insertTransactions,
@@ -44,9 +46,10 @@ const entriesOf = (outcome: TransactionOutcome): LedgerEntry[] =>
  * count is read, and what other topics say does not matter. An account's outcomes are on one
  * partition in the order they were decided, so its transactions, balances and versions come out as
  * they were live. The account rows come from billing.account.events (the account projector, which
- * reads nothing but that topic): an outcome whose account is not rebuilt yet fails the batch, which
- * is retried in order (a rebuild folds the account events first, so this is a safety net). Emits
- * nothing.
+ * reads nothing but that topic), folded first: an outcome whose account is still not there was
+ * decided on an account the log does not hold (a database seeded by hand) and cannot be applied;
+ * it is dead-lettered into the rebuild's own outbox, counted, and reported by `npm run rebuild`.
+ * Emits nothing.
  */
 export const transactionOutcomeProjector: TopicProjector = {
   name: ProjectorName.transactionOutcome,
@@ -70,12 +73,6 @@ export const transactionOutcomeProjector: TopicProjector = {
       db,
       outcomes.map((outcome) => outcome.payload.accountId),
     );
-    const missing = outcomes.find((outcome) => !accounts.has(outcome.payload.accountId));
-    if (missing) {
-      throw new RebuildOrderError(
-        `account ${missing.payload.accountId} of transaction ${missing.payload.transactionId} is not rebuilt yet: fold ${TopicName.accountEvents} first`,
-      );
-    }
     const originals = await loadTransactions(
       db,
       outcomes.flatMap((outcome) => outcome.payload.originalTransactionId ?? []),
@@ -85,13 +82,28 @@ export const transactionOutcomeProjector: TopicProjector = {
     const reversed = new Map<string, RecordedTransaction>();
     const touched = new Map<string, { account: AccountState; updatedAt: string }>();
     const entries: { transactionId: string; entry: LedgerEntry }[] = [];
+    const deferred: ProjectionOutput['deferred'][number][] = [];
+    const notApplicable = (record: FreshRecord, message: string) =>
+      deferred.push({
+        record,
+        failure: { failureClass: FailureClass.deferred, code: DeferralCode.accountNotFound, message },
+      });
     const counts: Record<string, number> = {};
     const count = (metric: ProjectionMetric) => {
       counts[metric] = (counts[metric] ?? 0) + 1;
     };
 
-    for (const outcome of outcomes) {
+    for (const [index, outcome] of outcomes.entries()) {
       const { payload } = outcome;
+      const record = records[index] as FreshRecord;
+      const account = accounts.get(payload.accountId);
+      if (account === undefined) {
+        notApplicable(
+          record,
+          `account ${payload.accountId} of transaction ${payload.transactionId} is not in the rebuilt accounts (not opened in ${TopicName.accountEvents} below its captured end)`,
+        );
+        continue;
+      }
       const applied = outcome.eventType === TransactionOutcomeType.transactionApplied;
       const amount = BigInt(payload.amount.minorUnits);
       const recorded: RecordedTransaction = {
@@ -122,7 +134,6 @@ export const transactionOutcomeProjector: TopicProjector = {
       count(ProjectionMetric.movementsApplied);
       const own = entriesOf(outcome);
       for (const entry of own) entries.push({ transactionId: payload.transactionId, entry });
-      const account = accounts.get(payload.accountId) as AccountState;
       const delta = own
         .filter((entry) => entry.accountId === payload.accountId)
         .reduce((sum, entry) => sum + entry.amount, 0n);
@@ -143,12 +154,8 @@ export const transactionOutcomeProjector: TopicProjector = {
           });
         } else {
           const original = reversed.get(originalId) ?? originals.get(originalId);
-          if (original === undefined) {
-            throw new RebuildOrderError(
-              `transaction ${originalId}, which ${payload.kind} ${payload.transactionId} takes back, is not rebuilt yet`,
-            );
-          }
-          reversed.set(originalId, { ...original, reversed: original.reversed + amount });
+          if (original !== undefined)
+            reversed.set(originalId, { ...original, reversed: original.reversed + amount });
         }
       }
     }
@@ -157,6 +164,6 @@ export const transactionOutcomeProjector: TopicProjector = {
     updateReversed(writes, [...reversed.values()]);
     insertEntries(writes, entries);
     updateAccounts(writes, [...touched.values()]);
-    return { outbox: [], deferred: [], counts };
+    return { outbox: [], deferred, counts };
   },
 };

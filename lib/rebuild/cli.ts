@@ -134,6 +134,12 @@ async function main(argv: readonly string[]): Promise<number> {
     print(
       `rebuilt ${name} from ${total(first.ends).toLocaleString('en')} records of the log in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+    for (const [topic, count] of first.notApplied) {
+      if (count > 0)
+        print(
+          `  ${count.toLocaleString('en')} record(s) of ${topic} could not be applied (their account is not in the log, or they fail their schema): see the outbox of ${name}, event type DeadLetterRecorded`,
+        );
+    }
     if (!args.compare) return 0;
 
     // The live read model keeps moving: fold what was appended meanwhile until the log stands still

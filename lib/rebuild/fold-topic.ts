@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { decodeBillingMskEvent } from '../msk';
 import { buildMskEvent, recordInputOf } from '../msk/build';
 import type { EventPublisher } from '../outbox';
+import { ProjectionMetric } from '../projection/constants';
 import { projectMskEvent } from '../projection/runner';
 import type { TopicProjector } from '../projection/types';
 
@@ -31,6 +32,12 @@ export interface FoldProgress {
   readonly total: number;
 }
 
+/** What a fold did: records handed to the projector, and those it could not apply (dead-lettered). */
+export interface FoldResult {
+  readonly projected: number;
+  readonly notApplied: number;
+}
+
 export interface FoldTopicOptions {
   readonly kafka: Kafka;
   readonly pool: Pool;
@@ -51,10 +58,11 @@ export interface FoldTopicOptions {
  * Consumes one topic from its first offset up to `ends` in a consumer group of its own and hands
  * each partition's records, in offset order and as Lambda's MSK events, to the projector through
  * the exactly-once runner (processed markers: a record redelivered after a restart changes nothing).
- * A failed batch is retried in order, never skipped; after MAX_TRIES it fails the fold. Resolves
- * once every partition reached its end.
+ * A failed batch is retried in order, never skipped; after MAX_TRIES it fails the fold. A record
+ * the projector cannot apply (it fails its schema, its account is not in the log) is dead-lettered
+ * into the new database's outbox and counted. Resolves once every partition reached its end.
  */
-export async function foldTopic(options: FoldTopicOptions): Promise<number> {
+export async function foldTopic(options: FoldTopicOptions): Promise<FoldResult> {
   const { projector, ends } = options;
   const topic = projector.topic;
   const next = new Map<number, bigint>(
@@ -66,7 +74,8 @@ export async function foldTopic(options: FoldTopicOptions): Promise<number> {
   );
   const done = () => [...ends].every(([partition, end]) => (next.get(partition) ?? 0n) >= end);
   let projected = 0;
-  if (done()) return 0;
+  let notApplied = 0;
+  if (done()) return { projected, notApplied };
 
   const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 250 });
   const now = options.now ?? (() => new Date());
@@ -93,11 +102,12 @@ export async function foldTopic(options: FoldTopicOptions): Promise<number> {
           });
           for (let attempt = 1; ; attempt += 1) {
             try {
-              await projectMskEvent(
+              const report = await projectMskEvent(
                 decodeBillingMskEvent(event),
                 { pool: options.pool, publisher: discardingPublisher, projector },
                 { now: now().toISOString(), logger: options.logger },
               );
+              notApplied += report.totals[ProjectionMetric.deadLettered] ?? 0;
               break;
             } catch (error) {
               if (attempt >= MAX_TRIES) {
@@ -128,7 +138,7 @@ export async function foldTopic(options: FoldTopicOptions): Promise<number> {
       },
     });
     await finished;
-    return projected;
+    return { projected, notApplied };
   } finally {
     await consumer.disconnect();
   }

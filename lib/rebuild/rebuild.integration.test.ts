@@ -206,6 +206,7 @@ describe('a rebuild of the read model from the log', () => {
 
     // Assess: the same read model, table by table
     expect(report.projected.get(TopicName.transactionOutcomes)).toBe(8);
+    expect([...report.notApplied.values()].reduce((sum, n) => sum + n, 0)).toBe(0);
     const comparison = await compareReadModels(live.pool, rebuilt.pool);
     expect(formatComparison(comparison).filter((line) => line.startsWith('  '))).toEqual([]);
     expect(comparison.differences).toBe(0);

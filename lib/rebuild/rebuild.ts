@@ -110,6 +110,8 @@ export interface RebuildReport {
   readonly ends: LogEnds;
   /** Records projected per topic by this run. */
   readonly projected: ReadonlyMap<string, number>;
+  /** Records per topic that could not be applied (dead-lettered in the new database's outbox). */
+  readonly notApplied: ReadonlyMap<string, number>;
 }
 
 /**
@@ -124,11 +126,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   try {
     const ends = options.ends ?? (await captureLogEnds(admin, options.phases));
     const projected = new Map<string, number>();
+    const notApplied = new Map<string, number>();
     for (const [index, phase] of (options.phases ?? REBUILD_PHASES).entries()) {
       await Promise.all(
         phase.map(async (projector) => {
           const groupId = rebuildGroupOf(options.rebuildId, projector);
-          const count = await foldTopic({
+          const result = await foldTopic({
             kafka: options.kafka,
             pool: options.pool,
             projector,
@@ -140,11 +143,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
             onProgress: (progress) => options.onProgress?.({ ...progress, phase: index + 1 }),
             ...(options.now ? { now: options.now } : {}),
           });
-          projected.set(projector.topic, (projected.get(projector.topic) ?? 0) + count);
+          projected.set(projector.topic, (projected.get(projector.topic) ?? 0) + result.projected);
+          notApplied.set(projector.topic, (notApplied.get(projector.topic) ?? 0) + result.notApplied);
         }),
       );
     }
-    return { ends, projected };
+    return { ends, projected, notApplied };
   } finally {
     await admin.disconnect();
   }

@@ -1,0 +1,39 @@
+import { AccountEventType, SagaEventType, TopicName } from '../../schemas';
+import { decodeBillingValue } from '../msk';
+
+/** The part of a stored letter this rule reads. */
+interface LetterOfRecord {
+  readonly id: string;
+  readonly source: { readonly topic: string; readonly key?: string | null; readonly value: string | null };
+}
+
+/**
+ * Why discarding this letter would leave the read model different from its log, or undefined: an
+ * account's opening or status change and a transfer's request are applied by a rebuild of the read
+ * model, which reads those streams as facts (docs/projection.md#rebuild). Discarded, the live model
+ * would never apply what a rebuild applies. Such a letter is replayed instead; one that can never
+ * apply (a status change of an account that never opened) stays parked, which moves no money. A
+ * record that does not decode is not applied by a rebuild either, and may be discarded. Pure.
+ */
+export function rebuiltFromLogOf(letter: LetterOfRecord): string | undefined {
+  if (letter.source.value === null) return undefined;
+  if (letter.source.topic !== TopicName.accountEvents && letter.source.topic !== TopicName.sagaEvents)
+    return undefined;
+  const decoded = decodeBillingValue({
+    topic: letter.source.topic,
+    key: letter.source.key ? Buffer.from(letter.source.key, 'base64') : null,
+    value: Buffer.from(letter.source.value, 'base64'),
+    headers: {},
+  });
+  if (!decoded.ok) return undefined;
+  const { event } = decoded;
+  const replay = `replay it instead (npm run dlq -- replay ${letter.id})`;
+  if (
+    event.eventType === AccountEventType.accountOpened ||
+    event.eventType === AccountEventType.accountStatusChanged
+  )
+    return `the ${event.eventType} of account ${event.payload.accountId}: a rebuild of the read model applies it from the log, so discarding it would leave the live read model different from its log; ${replay}`;
+  if (event.eventType === SagaEventType.transferRequested)
+    return `the request of transfer ${event.payload.transferId}: a rebuild of the read model starts it from the log, so discarding it would leave the live read model different from its log; ${replay}`;
+  return undefined;
+}
