@@ -1,4 +1,4 @@
-import { parseArgs } from './cli';
+import { parseArgs, replayCommand } from './cli';
 import { ALL_FAULTS } from './simulation';
 
 describe('npm run sim arguments', () => {
@@ -18,5 +18,22 @@ describe('npm run sim arguments', () => {
     expect(() => parseArgs(['--jobs', '0'])).toThrow(/--jobs needs at least 1, got 0\nusage: npm run sim/);
     expect(() => parseArgs(['--jobs', 'two'])).toThrow(/--jobs needs a whole number, got two/);
     expect(() => parseArgs(['--faults', 'meteor'])).toThrow(/unknown fault kind\(s\): meteor/);
+  });
+
+  it('rebuilds from the facts unless --rebuild-by redecide asks for the old way, and replays with it', () => {
+    // Act
+    const facts = parseArgs(['--seed', '3']);
+    const redecide = parseArgs(['--seed', '3', '--rebuild-by', 'redecide']);
+
+    // Assess
+    expect(facts.rebuildBy).toBe('facts');
+    expect(redecide.rebuildBy).toBe('redecide');
+    expect(replayCommand(3, 1500, ALL_FAULTS, redecide.rebuildBy)).toBe(
+      'npm run sim -- --seed 3 --steps 1500 --rebuild-by redecide',
+    );
+    expect(replayCommand(3, 1500, ALL_FAULTS)).toBe('npm run sim -- --seed 3 --steps 1500');
+    expect(() => parseArgs(['--rebuild-by', 'guess'])).toThrow(
+      /--rebuild-by takes facts or redecide, got guess/,
+    );
   });
 });

@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REBUILD_MODES, RebuildMode } from './rebuild';
 import { ALL_FAULTS, type FaultKind, type SimulationResult, simulate } from './simulation';
 
 export interface CliOptions {
@@ -22,6 +23,12 @@ export interface CliOptions {
   readonly failFast: boolean;
   /** Seeds run at once (each its own database); 1 runs them one after another. */
   readonly jobs: number;
+  /**
+   * How the rebuild after the drain folds the log: `facts` (the default, as `npm run rebuild`), or
+   * `redecide`, the deciding projectors again (the old way, which the invariant must catch). Hidden
+   * from the usage: it is for showing that, not for use.
+   */
+  readonly rebuildBy: RebuildMode;
 }
 
 export const USAGE = `usage: npm run sim -- [--seeds N | --seed S] [--first-seed S] [--steps M] [--faults a,b | --without a,b] [--no-shrink] [--trace] [--fail-fast] [--jobs N]
@@ -38,6 +45,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let trace = false;
   let failFast = false;
   let jobs = 1;
+  let rebuildBy: RebuildMode = RebuildMode.facts;
   const faultList = (text: string | undefined): FaultKind[] => {
     const names = (text ?? '').split(',').filter((name) => name !== '');
     const unknown = names.filter((name) => !(ALL_FAULTS as readonly string[]).includes(name));
@@ -94,19 +102,30 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         if (jobs < 1) throw new Error(`--jobs needs at least 1, got ${value}\n${USAGE}`);
         index++;
         break;
+      case '--rebuild-by':
+        if (!(REBUILD_MODES as readonly (string | undefined)[]).includes(value))
+          throw new Error(`--rebuild-by takes ${REBUILD_MODES.join(' or ')}, got ${value}\n${USAGE}`);
+        rebuildBy = value as RebuildMode;
+        index++;
+        break;
       default:
         throw new Error(`unknown argument ${flag}\n${USAGE}`);
     }
   }
   const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => first + i);
-  return { seeds, steps, faults, shrink, trace, failFast, jobs };
+  return { seeds, steps, faults, shrink, trace, failFast, jobs, rebuildBy };
 }
 
 /** The command that replays a run. */
-export const replayCommand = (seed: number, steps: number, faults: readonly FaultKind[]): string =>
+export const replayCommand = (
+  seed: number,
+  steps: number,
+  faults: readonly FaultKind[],
+  rebuildBy: RebuildMode = RebuildMode.facts,
+): string =>
   `npm run sim -- --seed ${seed} --steps ${steps}${
     faults.length === ALL_FAULTS.length ? '' : ` --faults ${faults.length === 0 ? 'none' : faults.join(',')}`
-  }`;
+  }${rebuildBy === RebuildMode.facts ? '' : ` --rebuild-by ${rebuildBy}`}`;
 
 const sameViolation = (a: SimulationResult, b: SimulationResult) =>
   b.violation !== undefined && b.violation.invariant === a.violation?.invariant;
@@ -119,14 +138,15 @@ export async function shrink(
   failed: SimulationResult,
   log: (line: string) => void,
   attempts = 12,
+  rebuildBy: RebuildMode = RebuildMode.facts,
 ): Promise<SimulationResult> {
   let best = failed;
   let tries = 0;
   const attempt = async (steps: number, faults: readonly FaultKind[]) => {
     tries += 1;
-    const result = await simulate({ seed: failed.seed, steps, faults: new Set(faults) });
+    const result = await simulate({ seed: failed.seed, steps, faults: new Set(faults), rebuildBy });
     log(
-      `  shrink: ${replayCommand(failed.seed, steps, faults)} -> ${result.violation ? result.violation.invariant : 'clean'}`,
+      `  shrink: ${replayCommand(failed.seed, steps, faults, rebuildBy)} -> ${result.violation ? result.violation.invariant : 'clean'}`,
     );
     return result;
   };
@@ -169,7 +189,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let totalFaults = 0;
   const failures: SimulationResult[] = [];
   out(
-    `simulation: ${options.seeds.length} seed(s) from ${options.seeds[0]}, ${options.steps} steps each, ${options.jobs} at once, faults: ${options.faults.join(', ') || 'none'}`,
+    `simulation: ${options.seeds.length} seed(s) from ${options.seeds[0]}, ${options.steps} steps each, ${options.jobs} at once, faults: ${options.faults.join(', ') || 'none'}${options.rebuildBy === RebuildMode.facts ? '' : `, rebuild by ${options.rebuildBy}`}`,
   );
   let stopped = false;
   const runSeed = async (seed: number): Promise<void> => {
@@ -177,6 +197,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       seed,
       steps: options.steps,
       faults: new Set(options.faults),
+      rebuildBy: options.rebuildBy,
       progressEvery: 2_000,
       onProgress: ({ step, stats }) =>
         out(
@@ -189,7 +210,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     totalFaults += result.stats.faultsInjected;
     const elapsed = Date.now() - started;
     out(
-      `seed ${seed}: ${result.violation ? `VIOLATION at step ${result.violation.step}: ${result.violation.invariant}` : 'clean'} (${result.stats.steps} steps, ${result.stats.invocations} invocations, ${result.stats.faultsInjected} faults, ${result.stats.letters} letters, ${(result.durationMs / 1000).toFixed(1)} s, checks ${(result.stats.checkMs / 1000).toFixed(1)} s; total ${totalSteps} steps, ${rate(totalSteps, elapsed)} steps/s)`,
+      `seed ${seed}: ${result.violation ? `VIOLATION at step ${result.violation.step}: ${result.violation.invariant}` : 'clean'} (${result.stats.steps} steps, ${result.stats.invocations} invocations, ${result.stats.faultsInjected} faults, ${result.stats.letters} letters, ${(result.durationMs / 1000).toFixed(1)} s, checks ${(result.stats.checkMs / 1000).toFixed(1)} s, rebuild ${(result.stats.rebuildMs / 1000).toFixed(1)} s; total ${totalSteps} steps, ${rate(totalSteps, elapsed)} steps/s)`,
     );
     if (options.trace && !result.violation) {
       const file = join(tmpdir(), `billing-sim-seed-${seed}-steps-${result.steps}.trace`);
@@ -199,7 +220,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (result.violation) {
       failures.push(result);
       if (options.failFast) stopped = true;
-      const best = options.shrink ? await shrink(result, out) : result;
+      const best = options.shrink ? await shrink(result, out, 12, options.rebuildBy) : result;
       const violation = best.violation ?? result.violation;
       const file = join(tmpdir(), `billing-sim-seed-${seed}-steps-${best.steps}.trace`);
       writeFileSync(file, `${best.trace.join('\n')}\n`);
@@ -212,7 +233,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           `  detail:    ${violation.detail}`,
           `  trace (last 25 of ${best.trace.length} lines; all in ${file}):`,
           ...best.trace.slice(-25).map((line) => `    ${line}`),
-          `  replay:    ${replayCommand(seed, best.steps, best.faults)}`,
+          `  replay:    ${replayCommand(seed, best.steps, best.faults, options.rebuildBy)}`,
         ].join('\n'),
       );
     }

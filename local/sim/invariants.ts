@@ -26,6 +26,8 @@ export const Liveness = {
   outboxPublished: 'the outbox is fully published',
   keysAnswered: 'an idempotency key whose event is in the log has its answer',
   transfersExplained: 'a transfer that is not terminal has a parked letter that says why',
+  /** Checked last (local/sim/rebuild.ts): the log folded again, under another interleaving, into a fresh database. */
+  rebuildEqualsLive: 'a rebuild from the log equals the live read model',
 } as const;
 
 /** A SQL string literal. */

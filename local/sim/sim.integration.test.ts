@@ -3,7 +3,8 @@ import { CI_SEEDS, CI_STEPS } from './constants';
 import { ALL_FAULTS, FaultKind, type SimulationResult, simulate } from './simulation';
 
 // The simulation's CI budget (docs/simulation.md): a few seeds under every fault, the invariants
-// after every step, then the drain and the liveness checks. A failure prints the replay command.
+// after every step, then the drain, the liveness checks and the rebuild from the log compared with
+// the live read model (local/sim/rebuild.ts). A failure prints the replay command.
 
 const report = (result: SimulationResult): string | undefined =>
   result.violation &&
@@ -15,7 +16,7 @@ const report = (result: SimulationResult): string | undefined =>
 
 describe('simulation of the real handlers under faults (CI budget)', () => {
   it.each(CI_SEEDS)(
-    `seed %i: ${CI_STEPS} steps, every fault, no invariant broken and everything settles`,
+    `seed %i: ${CI_STEPS} steps, every fault, no invariant broken, everything settles, the rebuild equals`,
     async (seed) => {
       // Act
       const result = await simulate({ seed, steps: CI_STEPS, faults: new Set(ALL_FAULTS) });
@@ -26,6 +27,7 @@ describe('simulation of the real handlers under faults (CI budget)', () => {
       expect(result.stats.invocations).toBeGreaterThan(200);
       expect(result.stats.faultsInjected).toBeGreaterThan(100);
       expect(result.stats.letters).toBeGreaterThan(0);
+      expect(result.stats.rebuildMs).toBeGreaterThan(0);
     },
     600_000,
   );

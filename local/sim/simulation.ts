@@ -55,6 +55,7 @@ import {
 import { type LogRecord, type SendFault, SimLog, SimProducer } from './log';
 import { PoisonKind, poisonRecord } from './poison';
 import { Prng } from './prng';
+import { comparisonDetail, RebuildMode, rebuildAndCompare } from './rebuild';
 
 /** Every this many steps the check looks at every group, not only the changed ones (a cross-check). */
 const FULL_CHECK_EVERY = 500;
@@ -100,6 +101,10 @@ export interface SimulationOptions {
   /** Called every `progressEvery` steps. */
   readonly onProgress?: (progress: { readonly step: number; readonly stats: SimulationStats }) => void;
   readonly progressEvery?: number;
+  /** How the rebuild after the liveness checks folds the log (default: the facts, as `npm run rebuild`). */
+  readonly rebuildBy?: RebuildMode;
+  /** Called with the live and the rebuilt read model before they are compared (tests corrupt one). */
+  readonly beforeRebuildCompare?: (live: Pool, rebuilt: Pool) => Promise<void>;
 }
 
 export interface SimulationStats {
@@ -115,6 +120,8 @@ export interface SimulationStats {
   /** Steps after which the invariants were checked (those that ran a handler), and the time it took. */
   checks: number;
   checkMs: number;
+  /** Time of the rebuild from the log and its comparison with the live read model. */
+  rebuildMs: number;
 }
 
 export interface SimulationResult {
@@ -200,6 +207,7 @@ export class Simulation {
     letters: 0,
     checks: 0,
     checkMs: 0,
+    rebuildMs: 0,
   };
   #clock = Date.UTC(2026, 0, 1, 9, 0, 0);
   #step = 0;
@@ -275,7 +283,7 @@ export class Simulation {
       }
       if (!violation) {
         this.#step = this.#options.steps + 1;
-        const broken = (await this.#drain()) ?? (await this.#liveness());
+        const broken = (await this.#drain()) ?? (await this.#liveness()) ?? (await this.#rebuild());
         if (broken) violation = { ...broken, step: this.#step };
       }
     } finally {
@@ -1189,6 +1197,42 @@ export class Simulation {
         `drain: ${consumer.name} ${consumer.topic}-${partition}@${committed}: failed (${failure.error})`,
       );
       return false;
+    }
+  }
+
+  /**
+   * The read model rebuilt from the log under another interleaving (local/sim/rebuild.ts) must
+   * equal the live one, table by table (lib/rebuild/compare.ts).
+   */
+  async #rebuild(): Promise<Violation | undefined> {
+    const started = performance.now();
+    const mode = this.#options.rebuildBy ?? RebuildMode.facts;
+    try {
+      const outcome = await rebuildAndCompare({
+        seed: this.#options.seed,
+        mode,
+        log: this.#log,
+        live: this.#database.pool,
+        now: this.#now,
+        ...(this.#options.serverUrl ? { serverUrl: this.#options.serverUrl } : {}),
+        ...(this.#options.beforeRebuildCompare ? { beforeCompare: this.#options.beforeRebuildCompare } : {}),
+      });
+      const { comparison } = outcome;
+      this.#record(
+        `rebuild (${mode}): ${outcome.invocations} invocations, ${outcome.redeliveries} redelivered, ${outcome.retried} retried; ${comparison.differences} difference(s)`,
+      );
+      if (comparison.differences === 0) return undefined;
+      return {
+        invariant: Liveness.rebuildEqualsLive,
+        detail: `rebuilt by ${mode}: ${comparisonDetail(comparison)}`,
+      };
+    } catch (error) {
+      return {
+        invariant: Liveness.rebuildEqualsLive,
+        detail: `the rebuild (${mode}) failed: ${errorText(error)}`,
+      };
+    } finally {
+      this.#stats.rebuildMs += performance.now() - started;
     }
   }
 
