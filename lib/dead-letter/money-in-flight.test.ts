@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { TopicName } from '../../schemas';
+import { type BillingEvent, partitionKeyOf, TopicName } from '../../schemas';
 import { eventFactory } from '../projection/testing/events';
 import { moneyInFlightOf } from './money-in-flight';
 
 const events = eventFactory();
 const letterOf = (topic: string, event: unknown) => ({
   id: randomUUID(),
-  source: { topic, value: Buffer.from(JSON.stringify(event)).toString('base64') },
+  source: {
+    topic,
+    // Keyed as KafkaEventStore keys it (the saga's steps must be, to decode)
+    key: Buffer.from(partitionKeyOf(event as BillingEvent)).toString('base64'),
+    value: Buffer.from(JSON.stringify(event)).toString('base64'),
+  },
 });
 
 describe('moneyInFlightOf', () => {
