@@ -5,13 +5,12 @@
  * model, prints each difference and exits 1 if there is any. DATABASE_URL (the live read model) and
  * KAFKA_BROKERS default to the local stack.
  */
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Client, Pool } from 'pg';
 import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
 import { loadKafkaConnection } from '../config';
 import { createKafkajsClient } from '../kafka/kafkajs-adapter';
-import { migrateReadModel } from '../migration/migrate';
+import { migrateDatabase } from '../projection/testing/database';
 import { compareReadModels, formatComparison } from './compare';
 import { captureLogEnds, type LogEnds, rebuildReadModel, sameEnds } from './rebuild';
 
@@ -91,14 +90,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const brokers = (process.env.KAFKA_BROKERS ?? bootstrapBrokers.join(',')).split(',');
   const name = args.database ?? `billing_rebuild_${stamp(new Date())}`;
   const targetUrl = withDatabase(liveUrl, name);
-  const logger = new Logger({ serviceName: 'rebuild', logLevel: 'WARN' });
+  // Records that cannot be applied are counted and reported at the end, not logged one by one.
+  const logger = new Logger({ serviceName: 'rebuild', logLevel: 'ERROR' });
   const print = (line: string) => process.stdout.write(`${line}\n`);
 
   const created = await ensureDatabase(liveUrl, name);
-  await migrateReadModel({
-    databaseUrl: targetUrl,
-    migrationsDir: join(__dirname, '..', 'read-model', 'migrations'),
-  });
+  // node-pg-migrate's CLI, as `npm run db:migrate` runs it (the package is ESM-only).
+  await migrateDatabase(targetUrl);
   print(
     `${created ? 'building' : 'resuming'} the read model in database ${name} (consumer groups billing.rebuild.${name}.*)`,
   );
@@ -137,7 +135,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const [topic, count] of first.notApplied) {
       if (count > 0)
         print(
-          `  ${count.toLocaleString('en')} record(s) of ${topic} could not be applied (their account is not in the log, or they fail their schema): see the outbox of ${name}, event type DeadLetterRecorded`,
+          `  ${count.toLocaleString('en')} record(s) of ${topic} could not be applied (they fail their schema or key, or what they need is not in the log): see the outbox of ${name}, event type DeadLetterRecorded`,
         );
     }
     if (!args.compare) return 0;
