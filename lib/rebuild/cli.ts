@@ -22,7 +22,7 @@ const USAGE = `usage: npm run rebuild [-- --compare] [--database NAME]
 const SETTLE_PAUSE_MS = 2_000;
 const SETTLE_ROUNDS = 15;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 interface RebuildArgs {
   readonly compare: boolean;
