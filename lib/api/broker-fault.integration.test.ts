@@ -244,6 +244,20 @@ describe('the billing API and the MSK emulator through a broker killed under loa
         WHERE e.ledger_account LIKE 'transfers-in-flight:%' AND t.transfer_id = ANY($1::uuid[])`,
       [transferIds],
     );
+    if ((inFlight.rows[0]?.total ?? '0') !== '0') {
+      // Which transfers hold money, with their state and legs, for the failure's message
+      const held = await db.pool.query(
+        `SELECT t.transfer_id, t.status, t.step, t.reason, t.compensated,
+                string_agg(x.kind || ':' || x.status || ':' || x.amount_minor || ':' || x.transaction_id, ' ' ORDER BY x.kind) AS legs
+           FROM transfers t JOIN transactions x USING (transfer_id)
+          WHERE t.transfer_id = ANY($1::uuid[])
+          GROUP BY t.transfer_id
+         HAVING sum(CASE WHEN x.status = 'applied' AND x.kind = 'transfer_debit' THEN x.amount_minor
+                         WHEN x.status = 'applied' THEN -x.amount_minor ELSE 0 END) <> 0`,
+        [transferIds],
+      );
+      expect(held.rows).toEqual([]);
+    }
     expect(inFlight.rows[0]?.total ?? '0').toBe('0');
 
     // Assess 3: every accepted movement applied (or rejected by the ledger) exactly once
