@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountEventType, AccountStatus, CURRENCIES } from '../constants';
 import { eventSchema, IdSchema, TextSchema } from '../envelope';
 import { MoneySchema, PositiveMoneySchema } from '../money';
