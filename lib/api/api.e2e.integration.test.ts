@@ -180,8 +180,12 @@ describe('the billing API end to end', () => {
     expect(second.body.nextCursor).toBeNull();
 
     // Assess 4: errors as problems
-    const unknown = await call('GET', `/transfers/${randomUUID()}`);
+    // An unknown transfer: 404 to an operator, 403 to a customer (as for another's)
+    const unknown = await call('GET', `/transfers/${randomUUID()}`, undefined, {
+      authorization: as.operator,
+    });
     expect(unknown.status).toBe(404);
+    expect((await call('GET', `/transfers/${randomUUID()}`)).status).toBe(403);
     const counts = await call('GET', '/dead-letters/counts', undefined, { authorization: as.operator });
     expect(counts.status).toBe(200);
     expect(counts.body.total).toBe(0);
