@@ -13,6 +13,12 @@ export const AccountOpenedSchema = eventSchema(
     accountId: IdSchema,
     customerId: IdSchema,
     currency: z.enum(CURRENCIES),
+    /**
+     * The principal that opened the account and owns it (docs/api.md: Authorization): an IAM ARN on
+     * AWS, a local credential's name offline. Optional: accounts opened before it was recorded, and
+     * accounts opened by other producers, have no owner (only operators act on them).
+     */
+    ownerPrincipal: TextSchema(2048).optional(),
   },
   'accountId',
 );
