@@ -364,6 +364,10 @@ async function routeRequest(
     }
     case 'listAccountTransactions': {
       const accountId = ids.accountId ?? '';
+      // Whose account first: an outsider learns nothing of the query it may not make (403 alike)
+      const account = (await ports.readModel.accounts([accountId])).get(accountId);
+      const decision = accessOf(request, name, ownedAccount(account));
+      if (decision === 'forbidden') return forbidden(request.path, noAccountYouMayActOn(accountId));
       const query = TransactionPageQuery.safeParse(
         Object.fromEntries(Object.entries(request.query).filter(([, value]) => value !== undefined)),
       );
@@ -374,9 +378,6 @@ async function routeRequest(
           { in: 'query', field: 'cursor', pointer: '', detail: "must be a previous page's nextCursor" },
         ]);
       }
-      const account = (await ports.readModel.accounts([accountId])).get(accountId);
-      const decision = accessOf(request, name, ownedAccount(account));
-      if (decision === 'forbidden') return forbidden(request.path, noAccountYouMayActOn(accountId));
       if (decision === 'unknown') return notFound(request.path, `No account ${accountId}`);
       const page = await ports.readModel.accountTransactions(accountId, {
         limit: query.data.limit ?? DEFAULT_PAGE_SIZE,
