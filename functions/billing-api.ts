@@ -13,6 +13,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import {
+  ApiAuthenticator,
+  AUTHENTICATE_SCHEME,
   apiRequestOf,
   apiResponseOf,
   BILLING_API_SERVICE,
@@ -20,16 +22,25 @@ import {
   handleApiRequest,
   openApiDocument,
   requestDeadlineMs,
+  unauthorized,
 } from '../lib/api';
 
 const logger = new Logger({ serviceName: BILLING_API_SERVICE });
 const resources = new BillingApiResources(process.env, logger);
+// IAM on AWS; offline (IS_OFFLINE), the local credentials' bearer keys (docs/api.md: Authorization).
+const authenticator = new ApiAuthenticator(process.env);
 
 const lambdaHandler = async (
   event: APIGatewayProxyEventV2WithIAMAuthorizer,
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  const request = apiRequestOf(event);
+  const authenticated = authenticator.callerOf(event);
+  if (!authenticated.ok) {
+    const path = event.rawPath ?? '/';
+    logger.info('Request unauthenticated: answered 401', { path, reason: authenticated.detail });
+    return apiResponseOf(unauthorized(path, authenticated.detail, AUTHENTICATE_SCHEME[authenticator.mode]));
+  }
+  const request = apiRequestOf(event, authenticated.caller);
   const response = await handleApiRequest(
     request,
     resources.ports(),
@@ -46,6 +57,7 @@ const lambdaHandler = async (
   logger.info('Request answered', {
     method: request.method,
     path: request.path,
+    principal: request.principal,
     status: response.statusCode,
   });
   return apiResponseOf(response);

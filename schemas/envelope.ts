@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LATEST_SCHEMA_VERSION } from './constants';
 
 /** A field's message: "is required" when it is missing, else what it must be. */

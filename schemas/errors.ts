@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Base class of every error the schemas module raises. */
 export class SchemaError extends Error {

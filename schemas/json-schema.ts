@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TopicName } from '../lib/kafka/topics';
 import { eventSchemaByTopic } from './topics';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CURRENCIES, CURRENCY_EXPONENTS, type Currency, MAX_MINOR_UNITS } from './constants';
 import { MoneyError } from './errors';
 

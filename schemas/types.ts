@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { TopicName } from '../lib/kafka/topics';
 import type { EventValidationError } from './errors';
 import type {

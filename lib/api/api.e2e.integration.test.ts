@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, type OfflineProcess } from '../../local/offline/testing/offline-process';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
+import { localAuthorization } from './testing/credentials';
 import { startOfflineApi, waitForApi } from './testing/offline-api';
 
 /*
@@ -25,6 +26,8 @@ describe('the billing API end to end', () => {
   let offline: OfflineProcess;
   let base: string;
 
+  const as = localAuthorization();
+  /** A request as alice unless the headers say otherwise (`authorization`). */
   const call = async (
     method: string,
     path: string,
@@ -33,7 +36,11 @@ describe('the billing API end to end', () => {
   ): Promise<Json> => {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: as.alice,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return {
@@ -44,11 +51,16 @@ describe('the billing API end to end', () => {
   };
   const said = () => `sls offline said:\n${offline.output().slice(-3_000)}`;
   /** GETs until `accept` holds, then returns the body. */
-  const until = (path: string, accept: (body: Record<string, unknown>) => boolean, what: string) =>
+  const until = (
+    path: string,
+    accept: (body: Record<string, unknown>) => boolean,
+    what: string,
+    headers: Record<string, string> = {},
+  ) =>
     eventually(
       async () => {
         // A loaded machine can make serverless-offline drop a connection: poll on.
-        const response = await call('GET', path).catch(() => undefined);
+        const response = await call('GET', path, undefined, headers).catch(() => undefined);
         return response?.status === 200 && accept(response.body) ? response.body : undefined;
       },
       240_000,
@@ -168,11 +180,57 @@ describe('the billing API end to end', () => {
     expect(second.body.nextCursor).toBeNull();
 
     // Assess 4: errors as problems
-    const unknown = await call('GET', `/transfers/${randomUUID()}`);
+    // An unknown transfer: 404 to an operator, 403 to a customer (as for another's)
+    const unknown = await call('GET', `/transfers/${randomUUID()}`, undefined, {
+      authorization: as.operator,
+    });
     expect(unknown.status).toBe(404);
-    const counts = await call('GET', '/dead-letters/counts');
+    expect((await call('GET', `/transfers/${randomUUID()}`)).status).toBe(403);
+    const counts = await call('GET', '/dead-letters/counts', undefined, { authorization: as.operator });
     expect(counts.status).toBe(200);
     expect(counts.body.total).toBe(0);
+
+    // Assess 5: who may act on which account, through the real handler and PostgreSQL
+    const anonymous = await fetch(`${base}/accounts/${alice}`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toContain('Bearer');
+    expect(await anonymous.json()).toMatchObject({ type: '/problems/unauthorized', status: 401 });
+    const forged = await call('GET', `/accounts/${alice}`, undefined, {
+      authorization: `Bearer ${'x'.repeat(4_000)}`,
+    });
+    expect(forged.status).toBe(401);
+    const carol = { authorization: as.carol };
+    const notHers = await call('GET', `/accounts/${alice}`, undefined, carol);
+    const none = await call('GET', `/accounts/${randomUUID()}`, undefined, carol);
+    expect([notHers.status, none.status]).toEqual([403, 403]);
+    expect(notHers.body.title).toBe(none.body.title);
+    const robbery = await call(
+      'POST',
+      '/transfers',
+      { fromAccountId: alice, toAccountId: bob, amount: eur('1') },
+      carol,
+    );
+    expect(robbery.status).toBe(403);
+    expect((await call('GET', `/transfers/${transfer.body.transferId}`, undefined, carol)).status).toBe(403);
+    expect((await call('GET', `/accounts/${alice}`, undefined, { authorization: as.operator })).status).toBe(
+      200,
+    );
+    // The same Idempotency-Key from carol is her own request: a new account, hers
+    const carols = await call(
+      'POST',
+      '/accounts',
+      { customerId: randomUUID(), currency: 'EUR' },
+      { ...carol, 'idempotency-key': key },
+    );
+    expect(carols.status).toBe(202);
+    expect(carols.headers.get('idempotent-replayed')).toBeNull();
+    const owned = await until(
+      `/accounts/${carols.body.accountId}`,
+      (body) => body.status === 'active',
+      'carol not opened',
+      carol,
+    );
+    expect(owned.accountId).toBe(carols.body.accountId);
   });
 
   it("runs the API examples of docs/api.md as written (against this sls offline's port)", async () => {
@@ -198,5 +256,7 @@ describe('the billing API end to end', () => {
     expect(output).toContain('"minorUnits": "2500"');
     expect(output).toContain('"field": "amount.minorUnits"');
     expect(output).toContain('"title": "Billing API"');
+    expect(output).toContain('"Forbidden"');
+    expect(output).toMatch(/^401$/m);
   });
 });

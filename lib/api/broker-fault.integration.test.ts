@@ -6,6 +6,7 @@ import { waitForAllBrokers } from '../../local/stack/testing';
 import { kafkaNodeById } from '../../local/stack/topology';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { invariantViolations, NO_VIOLATIONS } from '../projection/testing/read-model';
+import { localAuthorization } from './testing/credentials';
 import { startOfflineApi, waitForApi } from './testing/offline-api';
 
 /*
@@ -66,10 +67,16 @@ describe('the billing API and the MSK emulator through a broker killed under loa
   /** Answers that are none of the API's own (a Lambda error or timeout comes back as 200), in full. */
   const foreign: string[] = [];
 
+  /** Every command comes from alice, who opens the accounts it moves money between. */
+  const as = localAuthorization();
   const post = async (command: Command): Promise<Answer> => {
     const response = await fetch(`${offline.httpUrl}${command.path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': command.key },
+      headers: {
+        authorization: as.alice,
+        'content-type': 'application/json',
+        'idempotency-key': command.key,
+      },
       body: JSON.stringify(command.body),
       signal: AbortSignal.timeout(30_000),
     });

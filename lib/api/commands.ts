@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   AccountEventType,
   type BillingEvent,
@@ -19,7 +19,8 @@ import type { AccountView } from './types';
 
 /** A command of the API, validated: what to append. */
 export type BillingCommand =
-  | { readonly name: 'openAccount'; readonly body: OpenAccountBody }
+  /** `ownerPrincipal`: the caller, who owns the account it opens. */
+  | { readonly name: 'openAccount'; readonly body: OpenAccountBody; readonly ownerPrincipal: string }
   | {
       readonly name: 'changeAccountStatus';
       readonly accountId: string;
@@ -87,7 +88,7 @@ export function eventOfCommand(
         ...envelope,
         eventType: AccountEventType.accountOpened,
         aggregateId: ids.aggregateId,
-        payload: { accountId: ids.aggregateId, ...command.body },
+        payload: { accountId: ids.aggregateId, ...command.body, ownerPrincipal: command.ownerPrincipal },
       };
     case 'changeAccountStatus': {
       const current = accounts.get(command.accountId);

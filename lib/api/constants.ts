@@ -22,7 +22,12 @@ export type ApiRouteName = keyof typeof ApiRoute;
 export const ApiHeader = {
   idempotencyKey: 'idempotency-key',
   contentType: 'content-type',
+  /** Offline: `Bearer <key>` of a local credential (docs/api.md: Authorization). */
+  authorization: 'authorization',
 } as const;
+
+/** The longest Authorization header read offline; a longer one is refused (401) unread. */
+export const MAX_CREDENTIAL_BYTES = 512;
 
 /** An Idempotency-Key: 1 to 255 visible ASCII characters (a UUID is the usual choice). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -45,6 +50,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** `type` URIs of the API's problem details (RFC 9457), relative to the API. */
 export const ProblemType = {
   invalidRequest: '/problems/invalid-request',
+  unauthorized: '/problems/unauthorized',
+  forbidden: '/problems/forbidden',
   notFound: '/problems/not-found',
   methodNotAllowed: '/problems/method-not-allowed',
   unsupportedMediaType: '/problems/unsupported-media-type',

@@ -18,25 +18,29 @@ const event = (
     ...overrides,
   }) as unknown as APIGatewayProxyEventV2WithIAMAuthorizer;
 
+const ops = { principal: 'arn:aws:iam::123456789012:user/ops', operator: false };
+
 describe('an API Gateway HTTP API event as an API request', () => {
-  it('takes the IAM caller as principal, lower-cases headers and decodes a base64 body', () => {
+  it('carries the authenticated caller, lower-cases headers and decodes a base64 body', () => {
     const request = apiRequestOf(
       event({ body: Buffer.from('{"a":1}').toString('base64'), isBase64Encoded: true }),
+      ops,
     );
     expect(request).toMatchObject({
       method: 'POST',
       path: '/accounts',
       principal: 'arn:aws:iam::123456789012:user/ops',
+      operator: false,
       headers: { 'content-type': 'application/json' },
       body: '{"a":1}',
     });
   });
 
-  it('is the anonymous caller without IAM (sls offline), and keeps a scalar body as JSON text', () => {
+  it('keeps a scalar body (serverless-offline) as JSON text', () => {
     const request = apiRequestOf(
       event({ requestContext: { http: { method: 'POST' } } as never, body: false as unknown as string }),
+      ops,
     );
-    expect(request.principal).toBe('anonymous');
     expect(request.body).toBe('false');
   });
 });

@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Caller } from './access';
 import type { ApiRequest, ApiResponse } from './types';
 
-/** Who calls, when API Gateway authorized the request with IAM; `anonymous` without (sls offline). */
-const ANONYMOUS = 'anonymous';
-
-/** The API's request of an API Gateway HTTP API event (payload format 2.0). */
-export function apiRequestOf(event: APIGatewayProxyEventV2WithIAMAuthorizer): ApiRequest {
+/**
+ * The API's request of an API Gateway HTTP API event (payload format 2.0), from its authenticated
+ * caller (lib/api/authentication.ts).
+ */
+export function apiRequestOf(event: APIGatewayProxyEventV2WithIAMAuthorizer, caller: Caller): ApiRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
@@ -21,14 +22,14 @@ export function apiRequestOf(event: APIGatewayProxyEventV2WithIAMAuthorizer): Ap
         : event.isBase64Encoded
           ? Buffer.from(raw, 'base64').toString('utf8')
           : raw;
-  const iam = event.requestContext?.authorizer?.iam;
   return {
     method: event.requestContext?.http?.method ?? 'GET',
     path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
     query: { ...(event.queryStringParameters ?? {}) },
     headers,
     body,
-    principal: iam?.userArn ?? iam?.userId ?? ANONYMOUS,
+    principal: caller.principal,
+    operator: caller.operator,
   };
 }
 

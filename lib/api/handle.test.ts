@@ -11,6 +11,8 @@ const ALICE = '0b9f3c2a-1d4e-4f6a-8b7c-9d0e1f2a3b4c';
 const BOB = '1c8e2d3b-2e5f-4a7b-9c8d-0e1f2a3b4c5d';
 
 const request = apiRequest;
+/** The same request from an operator, who is told an account is unknown (404; others get 403). */
+const asOperator = (req: ApiRequest): ApiRequest => ({ ...req, operator: true });
 
 function setup(overrides: Partial<ApiContext> = {}) {
   const memory = inMemoryPorts();
@@ -151,11 +153,13 @@ describe('commands', () => {
     ).toBe(415);
   });
 
-  it('answers 404 naming the field for an account the read model does not know', async () => {
+  it('answers 404 naming the field for an account the read model does not know (to an operator, or a transfer destination)', async () => {
     const { send, appended } = setup();
     const stranger = randomUUID();
     const topup = await send(
-      request('POST', `/accounts/${stranger}/topups`, { amount: { minorUnits: '1', currency: 'EUR' } }),
+      asOperator(
+        request('POST', `/accounts/${stranger}/topups`, { amount: { minorUnits: '1', currency: 'EUR' } }),
+      ),
     );
     const transfer = await send(
       request('POST', '/transfers', {
@@ -273,7 +277,7 @@ describe('queries and errors', () => {
   it('reads an account with its balance, and 404 for an unknown one', async () => {
     const { send } = setup();
     const found = await send(request('GET', `/accounts/${ALICE}`));
-    const missing = await send(request('GET', `/accounts/${randomUUID()}`));
+    const missing = await send(asOperator(request('GET', `/accounts/${randomUUID()}`)));
     expect(found.statusCode).toBe(200);
     expect(found.json.balance).toEqual({ minorUnits: '10000', currency: 'EUR' });
     expect(missing.statusCode).toBe(404);
@@ -282,7 +286,7 @@ describe('queries and errors', () => {
 
   it('counts dead letters by status', async () => {
     const { send } = setup();
-    const response = await send(request('GET', '/dead-letters/counts'));
+    const response = await send(asOperator(request('GET', '/dead-letters/counts')));
     expect(response.json).toEqual({
       counts: { received: 1, retrying: 0, resolved: 2, parked: 3, discarded: 0 },
       total: 6,

@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseEvent, topicOfEventType } from '../../schemas';
+import { type AccessDecision, decideAccess, NOTHING, type Owned, ownedBy, ROUTE_ACCESS } from './access';
 import {
   type Accepted,
   acceptedOf,
@@ -22,6 +23,7 @@ import {
   deadlineExceeded,
   type FieldIssue,
   fieldIssue,
+  forbidden,
   idempotencyConflict,
   internalError,
   invalidRequest,
@@ -43,7 +45,15 @@ import {
   WithdrawBody,
 } from './requests';
 import { matchRoute } from './router';
-import type { ApiContext, ApiRequest, ApiResponse, BillingApiPorts, StoredAnswer } from './types';
+import type {
+  AccountRecord,
+  AccountView,
+  ApiContext,
+  ApiRequest,
+  ApiResponse,
+  BillingApiPorts,
+  StoredAnswer,
+} from './types';
 
 type CommandRouteName =
   | 'openAccount'
@@ -132,19 +142,25 @@ function commandOf(
   name: CommandRouteName,
   params: Record<string, string>,
   body: unknown,
+  principal: string,
 ):
   | { readonly ok: true; readonly command: BillingCommand }
   | { readonly ok: false; readonly error: z.ZodError } {
   const parsed = commandBodies[name].safeParse(body);
   if (!parsed.success) return { ok: false, error: parsed.error };
-  return { ok: true, command: commandWith(name, params.accountId ?? '', parsed.data) };
+  return { ok: true, command: commandWith(name, params.accountId ?? '', parsed.data, principal) };
 }
 
 /** The command of a body its route's schema accepted (the casts restate what that schema checked). */
-function commandWith(name: CommandRouteName, accountId: string, body: unknown): BillingCommand {
+function commandWith(
+  name: CommandRouteName,
+  accountId: string,
+  body: unknown,
+  principal: string,
+): BillingCommand {
   switch (name) {
     case 'openAccount':
-      return { name, body: body as OpenAccountBody };
+      return { name, body: body as OpenAccountBody, ownerPrincipal: principal };
     case 'changeAccountStatus':
       return { name, accountId, body: body as ChangeAccountStatusBody };
     case 'topUp':
@@ -170,6 +186,43 @@ const answerResponse = (answer: StoredAnswer, replayed: boolean): ApiResponse =>
   });
 };
 
+/** What ownership says of an account the read model may hold. */
+const ownedAccount = (account: AccountRecord | undefined): Owned =>
+  account === undefined ? NOTHING : ownedBy(account.owner);
+
+/** The account as answered: its owner is not part of the view. */
+const accountView = ({ owner: _owner, ...view }: AccountRecord): AccountView => view;
+
+/** The same words for an account that is not the caller's and one that does not exist. */
+const noAccountYouMayActOn = (accountId: string) =>
+  `No account ${accountId} that you may act on (you act on the accounts you opened; one opened a moment ago shows up once it is projected)`;
+
+/** The caller's decision on a route whose rule applies to `subject`. */
+const accessOf = (request: ApiRequest, name: ApiRouteName, subject?: Owned): AccessDecision =>
+  decideAccess({ principal: request.principal, operator: request.operator }, ROUTE_ACCESS[name], subject);
+
+/**
+ * 403 when the caller may not act on the account a command acts on: the path's account, or a
+ * transfer's source (crediting another's account by a transfer is allowed). Undefined otherwise.
+ */
+function refusedCommand(
+  request: ApiRequest,
+  command: BillingCommand,
+  accounts: ReadonlyMap<string, AccountRecord>,
+): ApiResponse | undefined {
+  if (command.name === 'openAccount') return undefined;
+  const transfer = command.name === 'requestTransfer';
+  const accountId = transfer ? command.body.fromAccountId : command.accountId;
+  if (accessOf(request, command.name, ownedAccount(accounts.get(accountId))) !== 'forbidden')
+    return undefined;
+  const detail = noAccountYouMayActOn(accountId);
+  return forbidden(request.path, detail, [
+    transfer
+      ? fieldIssue('body', ['fromAccountId'], 'not an account you may act on')
+      : { in: 'path', field: 'accountId', pointer: '', detail: 'not an account you may act on' },
+  ]);
+}
+
 /** Validates, appends and answers a command (202), or says why not. Nothing is half-done. */
 async function handleCommand(
   name: CommandRouteName,
@@ -180,7 +233,7 @@ async function handleCommand(
 ): Promise<ApiResponse> {
   const body = jsonBody(request);
   if (!body.ok) return body.response;
-  const parsedCommand = commandOf(name, params, body.value);
+  const parsedCommand = commandOf(name, params, body.value, request.principal);
   if (!parsedCommand.ok) return invalidRequest(request.path, zodIssues('body', parsedCommand.error));
   const { command } = parsedCommand;
 
@@ -209,6 +262,10 @@ async function handleCommand(
 
   const accountIds = accountsOfCommand(command);
   const accounts = await ports.readModel.accounts(accountIds);
+  const refused = refusedCommand(request, command, accounts);
+  if (refused) return refused;
+  // What is left missing: a source only an operator may be told is unknown, or a transfer's
+  // destination (a transfer says whether its destination exists, as a bank's payee check does).
   const missing = accountIds.filter((id) => !accounts.has(id));
   if (missing.length > 0) {
     const issues = missing.map((id): FieldIssue => {
@@ -299,10 +356,18 @@ async function routeRequest(
     case 'getAccount': {
       const accountId = ids.accountId ?? '';
       const account = (await ports.readModel.accounts([accountId])).get(accountId);
-      return account ? jsonResponse(200, account) : notFound(request.path, `No account ${accountId}`);
+      const decision = accessOf(request, name, ownedAccount(account));
+      if (decision === 'forbidden') return forbidden(request.path, noAccountYouMayActOn(accountId));
+      return account
+        ? jsonResponse(200, accountView(account))
+        : notFound(request.path, `No account ${accountId}`);
     }
     case 'listAccountTransactions': {
       const accountId = ids.accountId ?? '';
+      // Whose account first: an outsider learns nothing of the query it may not make (403 alike)
+      const account = (await ports.readModel.accounts([accountId])).get(accountId);
+      const decision = accessOf(request, name, ownedAccount(account));
+      if (decision === 'forbidden') return forbidden(request.path, noAccountYouMayActOn(accountId));
       const query = TransactionPageQuery.safeParse(
         Object.fromEntries(Object.entries(request.query).filter(([, value]) => value !== undefined)),
       );
@@ -313,9 +378,7 @@ async function routeRequest(
           { in: 'query', field: 'cursor', pointer: '', detail: "must be a previous page's nextCursor" },
         ]);
       }
-      if (!(await ports.readModel.accounts([accountId])).has(accountId)) {
-        return notFound(request.path, `No account ${accountId}`);
-      }
+      if (decision === 'unknown') return notFound(request.path, `No account ${accountId}`);
       const page = await ports.readModel.accountTransactions(accountId, {
         limit: query.data.limit ?? DEFAULT_PAGE_SIZE,
         after,
@@ -324,6 +387,15 @@ async function routeRequest(
     }
     case 'getTransaction': {
       const transaction = await ports.readModel.transaction(ids.transactionId ?? '');
+      const owner = transaction
+        ? ownedAccount((await ports.readModel.accounts([transaction.accountId])).get(transaction.accountId))
+        : NOTHING;
+      if (accessOf(request, name, owner) === 'forbidden') {
+        return forbidden(
+          request.path,
+          `No transaction ${ids.transactionId} of an account you may act on (a request shows up once it is projected)`,
+        );
+      }
       return transaction
         ? jsonResponse(200, transaction)
         : notFound(
@@ -333,11 +405,23 @@ async function routeRequest(
     }
     case 'getTransfer': {
       const transfer = await ports.readModel.transfer(ids.transferId ?? '');
+      const owner = transfer
+        ? ownedAccount((await ports.readModel.accounts([transfer.fromAccountId])).get(transfer.fromAccountId))
+        : NOTHING;
+      if (accessOf(request, name, owner) === 'forbidden') {
+        return forbidden(
+          request.path,
+          `No transfer ${ids.transferId} from an account you may act on (a request shows up once it is projected)`,
+        );
+      }
       return transfer
         ? jsonResponse(200, transfer)
         : notFound(request.path, `No transfer ${ids.transferId} (a request shows up once it is projected)`);
     }
     case 'deadLetterCounts': {
+      if (accessOf(request, name) === 'forbidden') {
+        return forbidden(request.path, 'Dead letters are for operators (BILLING_API_OPERATORS)');
+      }
       const counts = await ports.readModel.deadLetterCounts();
       return jsonResponse(200, {
         counts,

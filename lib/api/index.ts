@@ -4,6 +4,21 @@
  * OpenAPI 3.1 document generated from the same schemas.
  */
 export {
+  type AccessDecision,
+  type AccessRule,
+  type Caller,
+  decideAccess,
+  operatorsOf,
+  ROUTE_ACCESS,
+} from './access';
+export {
+  ApiAuthenticator,
+  AUTHENTICATE_SCHEME,
+  type Authenticated,
+  authenticationModeOf,
+  bearerKeyOf,
+} from './authentication';
+export {
   type Accepted,
   acceptedOf,
   accountsOfCommand,
@@ -25,6 +40,14 @@ export { BillingApiError, DependencyUnavailableError } from './errors';
 export { apiRequestOf, apiResponseOf } from './gateway';
 export { handleApiRequest } from './handle';
 export { canonicalJson, commandIdsOf, idempotencyDecision, requestHash } from './idempotency';
+export {
+  CREDENTIALS_FILE_VARIABLE,
+  ensureLocalCredentials,
+  LOCAL_PRINCIPALS,
+  type LocalCredentialsFile,
+  parseLocalCredentials,
+} from './local-credentials';
 export { buildOpenApiDocument, openApiDocument } from './openapi';
+export { unauthorized } from './problem';
 export { BillingApiResources } from './resources';
 export type * from './types';

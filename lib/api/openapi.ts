@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema } from '../../schemas';
 import {
   ApiRoute,
@@ -79,6 +79,11 @@ const unavailable = problem(
   },
 );
 
+const unauthenticated = problem(
+  'No credential, or a malformed, oversized or unknown one (offline: Authorization: Bearer <key>)',
+  { 'WWW-Authenticate': { description: 'The scheme to authenticate with', schema: { type: 'string' } } },
+);
+
 const json = (name: ComponentName, description: string) => ({
   description,
   content: { 'application/json': { schema: ref(name) } },
@@ -132,7 +137,13 @@ function commandOperation(name: ApiRouteName, spec: CommandSpec): JsonObject {
         headers: { Location: { description: 'Where to read the outcome', schema: { type: 'string' } } },
       },
       '400': problem('Invalid input; `errors` names each field at fault'),
-      '404': problem('An account it names is unknown (or not projected yet)'),
+      '401': unauthenticated,
+      '403': problem(
+        'Not an account the caller may act on (its own, or any for an operator), or one that does not exist: the two look the same',
+      ),
+      '404': problem(
+        'An account it names is unknown (or not projected yet); to operators, and for a transfer destination',
+      ),
       '409': problem('The Idempotency-Key was used for another request'),
       '415': problem('The body is not application/json'),
       '503': unavailable,
@@ -148,6 +159,10 @@ const queries: Partial<Record<ApiRouteName, JsonObject>> = {
     responses: {
       '200': json('Account', 'The account'),
       '400': problem('Invalid id'),
+      '401': unauthenticated,
+      '403': problem(
+        'Not an account the caller may act on, or one that does not exist: the two look the same',
+      ),
       '404': problem('Unknown account'),
       '503': unavailable,
     },
@@ -175,6 +190,10 @@ const queries: Partial<Record<ApiRouteName, JsonObject>> = {
     responses: {
       '200': json('TransactionPage', 'One page; nextCursor is null on the last'),
       '400': problem('Invalid id, limit or cursor'),
+      '401': unauthenticated,
+      '403': problem(
+        'Not an account the caller may act on, or one that does not exist: the two look the same',
+      ),
       '404': problem('Unknown account'),
       '503': unavailable,
     },
@@ -186,6 +205,8 @@ const queries: Partial<Record<ApiRouteName, JsonObject>> = {
     responses: {
       '200': json('Transaction', 'The transaction'),
       '400': problem('Invalid id'),
+      '401': unauthenticated,
+      '403': problem('Not a transaction of an account the caller may act on, or none: the two look the same'),
       '404': problem('Unknown transaction (or not projected yet)'),
       '503': unavailable,
     },
@@ -197,6 +218,8 @@ const queries: Partial<Record<ApiRouteName, JsonObject>> = {
     responses: {
       '200': json('Transfer', 'The transfer'),
       '400': problem('Invalid id'),
+      '401': unauthenticated,
+      '403': problem('Not a transfer from an account the caller may act on, or none: the two look the same'),
       '404': problem('Unknown transfer (or not projected yet)'),
       '503': unavailable,
     },
@@ -204,12 +227,20 @@ const queries: Partial<Record<ApiRouteName, JsonObject>> = {
   deadLetterCounts: {
     operationId: 'deadLetterCounts',
     summary: 'Dead letters by status',
-    responses: { '200': json('DeadLetterCounts', 'Counts by status'), '503': unavailable },
+    responses: {
+      '200': json('DeadLetterCounts', 'Counts by status'),
+      '401': unauthenticated,
+      '403': problem('Operators only'),
+      '503': unavailable,
+    },
   },
   openApiDocument: {
     operationId: 'openApiDocument',
     summary: 'This document',
-    responses: { '200': { description: 'The OpenAPI 3.1 document', content: { 'application/json': {} } } },
+    responses: {
+      '200': { description: 'The OpenAPI 3.1 document', content: { 'application/json': {} } },
+      '401': unauthenticated,
+    },
   },
 };
 
@@ -240,7 +271,7 @@ export function buildOpenApiDocument(version = '1.0.0'): JsonObject {
       title: 'Billing API',
       version,
       description:
-        'Commands append billing events to Kafka (202 Accepted); queries read the PostgreSQL read model. Errors are RFC 9457 problem details. On AWS every route requires IAM authorization (SigV4).',
+        'Commands append billing events to Kafka (202 Accepted); queries read the PostgreSQL read model. Errors are RFC 9457 problem details. Every route needs a caller: on AWS IAM authorization (SigV4), offline a local key (Authorization: Bearer). A caller acts on the accounts it opened; operators on any.',
     },
     paths,
     components: {
@@ -252,9 +283,15 @@ export function buildOpenApiDocument(version = '1.0.0'): JsonObject {
           name: 'Authorization',
           description: 'AWS Signature Version 4 of an IAM principal allowed execute-api:Invoke (AWS only)',
         },
+        localKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'Offline only (sls offline): a key of the local credentials file, .stack/api-credentials.json',
+        },
       },
     },
-    security: [{ iam: [] }],
+    security: [{ iam: [] }, { localKey: [] }],
   };
 }
 

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../projection/testing/dat
 import { handleApiRequest } from './handle';
 import { openApiDocument } from './openapi';
 import { BillingApiResources } from './resources';
-import { apiRequest } from './testing/requests';
+import { apiRequest, TEST_PRINCIPAL } from './testing/requests';
 import type { ApiRequest } from './types';
 
 /*
@@ -62,7 +62,7 @@ describe('the API when Kafka or PostgreSQL is down', () => {
       api,
       request('POST', `/accounts/${randomUUID()}/topups`, { amount: { minorUnits: '1', currency: 'EUR' } }),
     );
-    const counts = await send(api, request('GET', '/dead-letters/counts'));
+    const counts = await send(api, { ...request('GET', '/dead-letters/counts'), operator: true });
 
     // Assess
     for (const response of [query, command, counts]) {
@@ -73,12 +73,12 @@ describe('the API when Kafka or PostgreSQL is down', () => {
   });
 
   it('answers 503 when Kafka cannot be reached, and the retry with the same key appends the same event id', async () => {
-    // Prepare: an account in the read model; Kafka on a closed port
+    // Prepare: an account of the caller in the read model; Kafka on a closed port
     const accountId = randomUUID();
     await db.pool.query(
-      `INSERT INTO accounts (account_id, customer_id, currency, status, balance_minor, version, opened_at, updated_at)
-       VALUES ($1, $2, 'EUR', 'active', 0, 1, now(), now())`,
-      [accountId, randomUUID()],
+      `INSERT INTO accounts (account_id, customer_id, currency, status, balance_minor, version, opened_at, updated_at, owner_principal)
+       VALUES ($1, $2, 'EUR', 'active', 0, 1, now(), now(), $3)`,
+      [accountId, randomUUID(), TEST_PRINCIPAL],
     );
     const down = resources({ DATABASE_URL: db.url, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` });
     const up = resources({

@@ -63,6 +63,42 @@ export const invalidRequest = (instance: string, errors: readonly FieldIssue[]):
     errors,
   });
 
+/**
+ * 401: no credential, or one that is malformed, too long or unknown. `WWW-Authenticate` names the
+ * scheme (RFC 9110): IAM's SigV4 on AWS, `Bearer` with a local key offline.
+ */
+export const unauthorized = (instance: string, detail: string, scheme: string): ApiResponse =>
+  problemResponse(
+    {
+      type: ProblemType.unauthorized,
+      title: 'Unauthorized',
+      status: 401,
+      detail,
+      instance,
+      errors: [{ in: 'header', field: 'Authorization', pointer: '', detail }],
+    },
+    { 'www-authenticate': scheme },
+  );
+
+/**
+ * 403: the caller may not act on what the request names. To a caller that is not an operator, an
+ * account (transaction, transfer) that is not its own and one that does not exist get the same
+ * answer, word for word: it tells an outsider nothing about which exist.
+ */
+export const forbidden = (
+  instance: string,
+  detail: string,
+  errors: readonly FieldIssue[] = [],
+): ApiResponse =>
+  problemResponse({
+    type: ProblemType.forbidden,
+    title: 'Forbidden',
+    status: 403,
+    detail,
+    instance,
+    ...(errors.length > 0 ? { errors } : {}),
+  });
+
 /** 404: an id that the read model does not know (yet: a command is applied asynchronously). */
 export const notFound = (instance: string, detail: string, errors: readonly FieldIssue[] = []): ApiResponse =>
   problemResponse({

@@ -4,7 +4,7 @@ import { DeadLetterStatus } from '../dead-letter/constants';
 import { onDatabase } from './dependency-errors';
 import { encodeCursor } from './pagination';
 import type {
-  AccountView,
+  AccountRecord,
   BillingReadModel,
   DeadLetterCounts,
   PageCursor,
@@ -32,6 +32,7 @@ interface AccountRow {
   version: string;
   opened_at: string;
   updated_at: string;
+  owner_principal: string | null;
 }
 
 interface TransactionRow {
@@ -68,7 +69,7 @@ const TRANSACTION_COLUMNS = `transaction_id, account_id, kind, amount_minor::tex
   rejection_reason, balance_after_minor::text AS balance_after_minor, original_transaction_id, transfer_id,
   reversed_minor::text AS reversed_minor, ${utc('occurred_at')} AS occurred_at`;
 
-const accountOfRow = (row: AccountRow): AccountView => ({
+const accountOfRow = (row: AccountRow): AccountRecord => ({
   accountId: row.account_id,
   customerId: row.customer_id,
   status: row.status,
@@ -77,6 +78,7 @@ const accountOfRow = (row: AccountRow): AccountView => ({
   version: Number(row.version),
   openedAt: isoMillis(row.opened_at),
   updatedAt: isoMillis(row.updated_at),
+  owner: row.owner_principal,
 });
 
 const transactionOfRow = (row: TransactionRow): TransactionView => ({
@@ -116,7 +118,8 @@ export function postgresReadModel(pool: () => Promise<Pool>): BillingReadModel {
         if (accountIds.length === 0) return new Map();
         const { rows } = await (await pool()).query<AccountRow>(
           `SELECT account_id, customer_id, status, currency, balance_minor::text AS balance_minor,
-                  version::text AS version, ${utc('opened_at')} AS opened_at, ${utc('updated_at')} AS updated_at
+                  version::text AS version, ${utc('opened_at')} AS opened_at, ${utc('updated_at')} AS updated_at,
+                  owner_principal
              FROM accounts WHERE account_id = ANY($1::uuid[])`,
           [accountIds],
         );

@@ -11,8 +11,13 @@ export interface ApiRequest {
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string | undefined;
-  /** Who calls: the IAM caller's ARN on AWS, `anonymous` offline. Idempotency keys are per principal. */
+  /**
+   * Who calls, authenticated (lib/api/authentication.ts): the IAM caller's ARN on AWS, a local
+   * credential's name offline. Accounts are owned by a principal; Idempotency-Keys are per principal.
+   */
   readonly principal: string;
+  /** The principal is an operator: it may act on any account (docs/api.md: Authorization). */
+  readonly operator: boolean;
 }
 
 export interface ApiResponse {
@@ -31,6 +36,12 @@ export interface AccountView {
   readonly version: number;
   readonly openedAt: string;
   readonly updatedAt: string;
+}
+
+/** An account as the API reads it: the view it answers, and its owner (never answered). */
+export interface AccountRecord extends AccountView {
+  /** The principal that opened it; null when its AccountOpened named none (operators only). */
+  readonly owner: string | null;
 }
 
 export type TransactionKind =
@@ -91,7 +102,7 @@ export type DeadLetterCounts = Readonly<Record<DeadLetterStatus, number>>;
 
 /** What the API reads from PostgreSQL. Every method throws DependencyUnavailableError on an outage. */
 export interface BillingReadModel {
-  accounts(accountIds: readonly string[]): Promise<ReadonlyMap<string, AccountView>>;
+  accounts(accountIds: readonly string[]): Promise<ReadonlyMap<string, AccountRecord>>;
   accountTransactions(
     accountId: string,
     page: { readonly limit: number; readonly after: PageCursor | null },

@@ -1,6 +1,6 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
-import { secretsManagerClient } from './aws-clients';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as z from 'zod';
+import { secretsManagerClient, secretsManagerSdk } from './aws-clients';
 import { DatabaseEnvVariable as Var } from './constants';
 import { DatabaseConfigError, DatabaseSecretError } from './errors';
 
@@ -93,6 +93,7 @@ export async function resolveDatabaseUrl(
   }
   const region = SECRET_ARN.exec(secretArn)?.[1];
   const client = dependencies.secretsClient ?? secretsManagerClient({ region: region ?? '' });
+  const { GetSecretValueCommand } = secretsManagerSdk();
   let secretString: string | undefined;
   try {
     secretString = (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;

@@ -1,13 +1,9 @@
-import {
-  GetBootstrapBrokersCommand,
-  type GetBootstrapBrokersCommandOutput,
-  type KafkaClient,
-} from '@aws-sdk/client-kafka';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { z } from 'zod';
+import type { GetBootstrapBrokersCommandOutput, KafkaClient } from '@aws-sdk/client-kafka';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type * as IamSigner from 'aws-msk-iam-sasl-signer-js';
+import * as z from 'zod';
 import type { KafkaAuthentication, KafkaConnection } from '../kafka/types';
-import { mskApiClient, secretsManagerClient } from './aws-clients';
+import { kafkaSdk, mskApiClient, secretsManagerClient, secretsManagerSdk } from './aws-clients';
 import { BootstrapBrokerField, KafkaAuthMode } from './constants';
 import { BootstrapBrokersError, KafkaSecretError } from './errors';
 import { loadKafkaSettings } from './kafka-settings';
@@ -29,6 +25,7 @@ export async function resolveMskBootstrapBrokers(
   kafkaClient: KafkaClient = mskApiClient({ region: settings.region }),
 ): Promise<string[]> {
   const field = BootstrapBrokerField[settings.auth];
+  const { GetBootstrapBrokersCommand } = kafkaSdk();
   let response: GetBootstrapBrokersCommandOutput;
   try {
     response = await kafkaClient.send(new GetBootstrapBrokersCommand({ ClusterArn: settings.clusterArn }));
@@ -54,6 +51,7 @@ export async function readScramCredentials(
   secretArn: string,
   secretsClient: SecretsManagerClient,
 ): Promise<{ username: string; password: string }> {
+  const { GetSecretValueCommand } = secretsManagerSdk();
   let secretString: string | undefined;
   try {
     secretString = (await secretsClient.send(new GetSecretValueCommand({ SecretId: secretArn })))
@@ -78,7 +76,12 @@ export async function readScramCredentials(
   return parsed.data;
 }
 
-const defaultIamTokenProvider = async (region: string) => generateAuthToken({ region });
+/**
+ * The AWS MSK IAM SASL signer, required on the first token: it loads the SDK's credential
+ * providers and STS client, which only an MSK connection with IAM needs (aws-clients.ts).
+ */
+const defaultIamTokenProvider = async (region: string) =>
+  (require('aws-msk-iam-sasl-signer-js') as typeof IamSigner).generateAuthToken({ region });
 
 async function authenticationOf(
   settings: MskKafkaSettings,

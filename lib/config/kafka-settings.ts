@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_KAFKA_CLIENT_ID, KafkaAuthMode, KafkaEnvVariable as Var } from './constants';
 import { KafkaConfigError } from './errors';
 import type { KafkaSettings } from './types';

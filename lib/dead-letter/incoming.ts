@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeadLetterRecordedSchema, FailureClass } from '../../schemas';
 import type { MskHeader, MskRecordOrigin } from '../msk';
 import { deadLetterIdOf } from './build';

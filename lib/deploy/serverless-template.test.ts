@@ -2,7 +2,6 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { billingTopics, TopicName } from '../kafka/topics';
 import {
@@ -13,6 +12,7 @@ import {
   TRIGGER_ERROR_METRICS,
 } from './billing-resources';
 import { bundleSizes, formatBundleSizes, MAX_BUNDLE_BYTES } from './bundle-sizes';
+import { readZip } from './zip';
 
 /*
  * Packages serverless.yml for the `example` stage exactly as CI and a developer would (`sls package`,
@@ -96,30 +96,6 @@ function packageService(params: readonly string[] = [], stage: string | null = S
       },
     );
   });
-}
-
-/** The entries of a zip file (central directory; stored or deflated). */
-function readZip(file: string): Map<string, Buffer> {
-  const zip = readFileSync(file);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = zip.readUInt16LE(end + 10);
-  let offset = zip.readUInt32LE(end + 16);
-  const entries = new Map<string, Buffer>();
-  for (let i = 0; i < count; i += 1) {
-    const method = zip.readUInt16LE(offset + 10);
-    const compressedSize = zip.readUInt32LE(offset + 20);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    const localHeader = zip.readUInt32LE(offset + 42);
-    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-    const dataStart =
-      localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    entries.set(name, method === 0 ? Buffer.from(data) : inflateRawSync(data));
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
 }
 
 interface MskEventConfig {

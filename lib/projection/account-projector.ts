@@ -53,7 +53,10 @@ export const accountProjector: TopicProjector = {
       db,
       events.map(({ event }) => event.payload.accountId),
     );
-    const opened = new Map<string, { account: AccountState; openedAt: string; updatedAt: string }>();
+    const opened = new Map<
+      string,
+      { account: AccountState; openedAt: string; updatedAt: string; ownerPrincipal: string | null }
+    >();
     const changed = new Map<string, { account: AccountState; updatedAt: string }>();
     const deferred: ProjectionOutput['deferred'][number][] = [];
     const counts: Record<string, number> = {};
@@ -72,6 +75,10 @@ export const accountProjector: TopicProjector = {
             account: decision.account,
             openedAt: event.occurredAt,
             updatedAt: event.occurredAt,
+            ownerPrincipal:
+              event.eventType === AccountEventType.accountOpened
+                ? (event.payload.ownerPrincipal ?? null)
+                : null,
           });
           count(ProjectionMetric.accountChanges);
           break;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_POOL_SIZE, ProjectionEnvVariable } from './constants';
 import { ProjectionConfigError } from './errors';
 

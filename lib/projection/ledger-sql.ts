@@ -196,6 +196,8 @@ export function insertAccounts(
     readonly account: AccountState;
     readonly openedAt: string;
     readonly updatedAt: string;
+    /** The principal that opened it (AccountOpened's ownerPrincipal), if the event named one. */
+    readonly ownerPrincipal?: string | null;
   }[],
 ): void {
   if (accounts.length === 0) return;
@@ -208,12 +210,13 @@ export function insertAccounts(
     version: a.account.version,
     opened_at: a.openedAt,
     updated_at: a.updatedAt,
+    owner_principal: a.ownerPrincipal ?? null,
   }));
-  writes.add(`INSERT INTO accounts (account_id, customer_id, currency, status, balance_minor, version, opened_at, updated_at)
+  writes.add(`INSERT INTO accounts (account_id, customer_id, currency, status, balance_minor, version, opened_at, updated_at, owner_principal)
     SELECT * FROM ${writes.recordset(
       records,
       `account_id uuid, customer_id uuid, currency text, status text, balance_minor bigint, version bigint,
-       opened_at timestamptz, updated_at timestamptz`,
+       opened_at timestamptz, updated_at timestamptz, owner_principal text`,
     )}`);
 }
 

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { Producer } from 'kafkajs';
 import { Pool } from 'pg';
+import { CREDENTIALS_FILE_VARIABLE, ensureLocalCredentials } from '../../lib/api/local-credentials';
 import { JavaCompatiblePartitioner } from '../../lib/kafka/partitioner';
 import { localKafka } from '../stack/kafka-admin';
+import { paths } from '../stack/paths';
 import { localDatabaseUrl } from '../stack/topology';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
 import { lambdaInvokeApi } from './invoke';
@@ -72,15 +74,23 @@ export class MskOfflinePlugin {
     return process.env.DATABASE_URL ?? (typeof configured === 'string' ? configured : localDatabaseUrl);
   }
 
-  /** The functions' environment for the local cluster and database, instead of AWS's. */
+  /**
+   * The functions' environment for the local cluster and database, instead of AWS's; and the billing
+   * API's local credentials (written once when missing), which its handler reads offline.
+   */
   private prepare(): void {
     const settings = readSettings(this.custom);
     const environment = { ...(this.serverless.service.provider.environment ?? {}) };
     for (const name of AWS_ONLY_VARIABLES) delete environment[name];
+    const credentials = process.env[CREDENTIALS_FILE_VARIABLE] ?? paths.apiCredentials;
+    if (ensureLocalCredentials(credentials)) {
+      this.utils.log.notice(`msk-offline: wrote the billing API's local credentials to ${credentials}`);
+    }
     this.serverless.service.provider.environment = {
       ...environment,
       KAFKA_BROKERS: settings.brokers.join(','),
       DATABASE_URL: this.databaseUrl(),
+      [CREDENTIALS_FILE_VARIABLE]: credentials,
     };
   }
 

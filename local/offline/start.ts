@@ -4,8 +4,8 @@
  * emulator's consumers cleanly); the stack keeps running (`npm run stack:down` stops it).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot } from '../stack/paths';
+import { join, relative } from 'node:path';
+import { paths, repoRoot } from '../stack/paths';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
 
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
@@ -27,6 +27,7 @@ console.log(
     '',
     'sls offline (stage local) with the MSK emulator:',
     `  Billing API         http://localhost:${httpPort} (OpenAPI: /openapi.json; docs/api.md)`,
+    `  API credentials     ${paths.apiCredentials}: -H "Authorization: Bearer $(jq -r .alice.key ${relative(repoRoot, paths.apiCredentials)})"`,
     `  Lambda Invoke API   http://localhost:${lambdaPort}/2015-03-31/functions/billing-local-<function>/invocations`,
     `  Emulator metrics    http://127.0.0.1:${metricsPort}/metrics`,
     '  Triggers            every msk event of serverless.yml, listed below as "msk-offline: <function> <- <topic>"',

@@ -529,6 +529,8 @@ export class Simulation {
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(body),
       principal: 'sim-client',
+      // Acts on every account, late ones opened by raw AccountOpened (no owner) included.
+      operator: true,
     };
     const send = async () => {
       this.#stats.apiRequests += 1;

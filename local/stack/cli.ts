@@ -1,4 +1,6 @@
+import { ensureLocalCredentials } from '../../lib/api/local-credentials';
 import { setUpBillingTopics } from '../topics/create-topics';
+import { paths } from './paths';
 import { migrate, printEndpoints, stackDown, stackStatus, stackUp } from './stack';
 
 const quiet = process.argv.includes('--quiet');
@@ -14,6 +16,7 @@ async function main(command: string | undefined): Promise<number> {
       const started = Date.now();
       const mode = await stackUp(log);
       const topicsOk = await setUpBillingTopics(log);
+      if (ensureLocalCredentials(paths.apiCredentials)) log(`  Wrote the billing API's local credentials`);
       printEndpoints(mode, log);
       say(`Local stack up (${mode} mode) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return topicsOk ? 0 : 1;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { DCLinter } from 'dclint';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envNameToProperty, parseEnvFile, readBrokerSettings } from './broker-settings';
 import { nativeNodeProperties } from './native-kafka';
 import { kafkaUiPort } from './native-kafka-ui';

@@ -35,6 +35,8 @@ export const paths = {
   registryHome: (version: string) => join(stateDir, `apicurio-registry-${version}`),
   kafkaUi: join(stateDir, 'kafka-ui'),
   artifacts: join(stateDir, 'artifacts'),
+  /** The billing API's offline credentials: one key per principal (lib/api/local-credentials.ts). */
+  apiCredentials: join(stateDir, 'api-credentials.json'),
 };
 
 export const fileExists = (path: string): boolean => existsSync(path);

@@ -29,7 +29,7 @@ import {
   stackProfile,
   stopOperatorServices,
 } from './operator-services';
-import { paths, repoRoot } from './paths';
+import { fileExists, paths, repoRoot } from './paths';
 import { isPostgresRunning, postgresLogFile, startPostgres, stopPostgres } from './postgres';
 import { runCommandOrThrow } from './run-command';
 import { bootstrapBrokers, composeServices, kafkaNodeById, kafkaNodes, localDatabaseUrl } from './topology';
@@ -146,6 +146,9 @@ export async function stackStatus(log: Log): Promise<boolean> {
     allUp &&= running;
     log(`  PostgreSQL: ${running ? 'running' : 'stopped'}`);
   }
+  log(
+    `  API credentials: ${fileExists(paths.apiCredentials) ? paths.apiCredentials : 'none yet (npm run stack:up or npm start writes them)'}`,
+  );
   const profile = stackProfile();
   allUp = operatorStatus(log, profile === 'full') && allUp;
   if (profile === 'lean') log('  (STACK_PROFILE=lean: the operator services are not expected)');
@@ -182,6 +185,7 @@ export function printEndpoints(mode: StackMode, log: Log): void {
     `  Broker metrics      ${kafkaNodes.map((node) => `http://localhost:${node.metricsPort}/metrics`).join(' ')}`,
   );
   log(`  PostgreSQL          ${databaseUrl().replace(/:[^:@/]+@/, ':***@')}`);
+  log(`  API credentials     ${paths.apiCredentials} (a key per principal; docs/api.md)`);
   if (mode === 'docker') {
     log(`  Schema Registry     ${composeServices.schemaRegistry}`);
     log(`  Kafka UI            ${composeServices.kafkaUi}`);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountEventType, AccountStatus, CURRENCIES } from '../constants';
 import { eventSchema, IdSchema, TextSchema } from '../envelope';
 import { MoneySchema, PositiveMoneySchema } from '../money';
@@ -13,6 +13,12 @@ export const AccountOpenedSchema = eventSchema(
     accountId: IdSchema,
     customerId: IdSchema,
     currency: z.enum(CURRENCIES),
+    /**
+     * The principal that opened the account and owns it (docs/api.md: Authorization): an IAM ARN on
+     * AWS, a local credential's name offline. Optional: accounts opened before it was recorded, and
+     * accounts opened by other producers, have no owner (only operators act on them).
+     */
+    ownerPrincipal: TextSchema(2048).optional(),
   },
   'accountId',
 );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeadLetterEventType, FailureClass } from '../constants';
 import { eventSchema, IdSchema, UtcTimestampSchema } from '../envelope';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_MINOR_UNITS, RejectionReason, TransactionKind, TransactionOutcomeType } from '../constants';
 import { eventSchema, IdSchema, TextSchema } from '../envelope';
 import { CurrencySchema, MoneySchema, PositiveMoneySchema } from '../money';

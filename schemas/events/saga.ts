@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RejectionReason, SagaEventType } from '../constants';
 import { eventSchema, IdSchema } from '../envelope';
 import { PositiveMoneySchema } from '../money';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TransactionEventType } from '../constants';
 import { eventSchema, IdSchema, TextSchema } from '../envelope';
 import { PositiveMoneySchema } from '../money';

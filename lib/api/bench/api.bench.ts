@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { eventually } from '../../../local/offline/testing/offline-process';
 import { cpuSeconds, processCpuSeconds } from '../../projection/bench/cpu';
 import { createTestDatabase } from '../../projection/testing/database';
+import { localAuthorization } from '../testing/credentials';
 import { startOfflineApi, type TriggeredFunction, waitForApi } from '../testing/offline-api';
 
 const GOAL_RATE = 500;
@@ -29,10 +30,13 @@ const busy = process.argv.includes('--busy');
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
+/** Every request comes from alice, who opens the accounts it tops up. */
+const AS_ALICE = localAuthorization().alice;
+
 async function post(url: string, body: unknown, key: string): Promise<number> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    headers: { authorization: AS_ALICE, 'content-type': 'application/json', 'idempotency-key': key },
     body: JSON.stringify(body),
   });
   await response.arrayBuffer();
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
     for (let index = 0; index < accountCount; index += 1) {
       const response = await fetch(`${base}/accounts`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { authorization: AS_ALICE, 'content-type': 'application/json' },
         body: JSON.stringify({ customerId: randomUUID(), currency: 'EUR' }),
       });
       accounts.push(String(((await response.json()) as { accountId: string }).accountId));

@@ -2,16 +2,17 @@ import type { BillingEvent } from '../../../schemas';
 import { Dependency } from '../constants';
 import { DependencyUnavailableError } from '../errors';
 import type {
-  AccountView,
+  AccountRecord,
   BillingApiPorts,
   IdempotencyRecord,
   TransactionView,
   TransferView,
 } from '../types';
+import { TEST_PRINCIPAL } from './requests';
 
 /** In-memory ports for unit tests: a read model to fill, an event log, switches for outages. */
 export function inMemoryPorts() {
-  const accounts = new Map<string, AccountView>();
+  const accounts = new Map<string, AccountRecord>();
   const transactions = new Map<string, TransactionView>();
   const transfers = new Map<string, TransferView>();
   const keys = new Map<string, IdempotencyRecord>();
@@ -27,7 +28,7 @@ export function inMemoryPorts() {
       accounts: async (ids) => {
         db();
         return new Map(
-          ids.flatMap((id) => (accounts.has(id) ? [[id, accounts.get(id) as AccountView]] : [])),
+          ids.flatMap((id) => (accounts.has(id) ? [[id, accounts.get(id) as AccountRecord]] : [])),
         );
       },
       accountTransactions: async (accountId, page) => {
@@ -82,8 +83,8 @@ export function inMemoryPorts() {
   return { ports, accounts, transactions, transfers, keys, appended, outage };
 }
 
-/** An active EUR account as the read model shows it. */
-export const anAccount = (accountId: string, overrides: Partial<AccountView> = {}): AccountView => ({
+/** An active EUR account of the read model, owned by the principal the test requests come from unless told. */
+export const anAccount = (accountId: string, overrides: Partial<AccountRecord> = {}): AccountRecord => ({
   accountId,
   customerId: '3a0c1f0e-8f2d-4c7a-9a51-2b7e6d1c0f11',
   status: 'active',
@@ -92,5 +93,6 @@ export const anAccount = (accountId: string, overrides: Partial<AccountView> = {
   version: 1,
   openedAt: '2026-11-27T08:00:00.000Z',
   updatedAt: '2026-11-27T08:00:00.000Z',
+  owner: TEST_PRINCIPAL,
   ...overrides,
 });

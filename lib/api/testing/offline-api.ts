@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type OfflineProcess, startOffline } from '../../../local/offline/testing/offline-process';
 import { TopicName } from '../../../schemas';
 import { endOffsets, localClient } from '../../kafka/fixtures/cluster';
+import { localAuthorization } from './credentials';
 
 /** The consumer group (stage local) and topic of each function with an MSK trigger. */
 const TRIGGERS = {
@@ -56,7 +57,9 @@ export async function waitForApi(baseUrl: string, timeoutMs = 120_000): Promise<
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const response = await fetch(`${baseUrl}/openapi.json`);
+      const response = await fetch(`${baseUrl}/openapi.json`, {
+        headers: { authorization: localAuthorization().alice },
+      });
       if (response.status === 200) return;
     } catch {
       // not listening yet

@@ -1,6 +1,12 @@
 import type { ApiRequest } from '../types';
 
-/** An API request as the gateway mapping hands it over: a JSON body (a string is sent as is), anonymous. */
+/** The principal unit tests' requests come from, and the owner of their accounts (anAccount). */
+export const TEST_PRINCIPAL = 'arn:aws:iam::111122223333:user/alice';
+
+/**
+ * An API request as the gateway mapping hands it over: a JSON body (a string is sent as is), from
+ * TEST_PRINCIPAL, not an operator.
+ */
 export const apiRequest = (
   method: string,
   path: string,
@@ -12,5 +18,6 @@ export const apiRequest = (
   query: {},
   headers: { 'content-type': 'application/json', ...headers },
   body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  principal: 'anonymous',
+  principal: TEST_PRINCIPAL,
+  operator: false,
 });
