@@ -23,8 +23,12 @@ export const recordHeadersOf = (headers: IHeaders | undefined): KafkaRecordInput
     })),
   );
 
-/** A kafkajs message of a topic-partition as a record input. */
-export const recordInputOf = (topic: string, partition: number, message: KafkaMessage): KafkaRecordInput => ({
+/** A kafkajs message of a topic-partition as a record input (its offset as kafkajs gives it, a string). */
+export const recordInputOf = (
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): KafkaRecordInput & { readonly offset: string } => ({
   topic,
   partition,
   offset: message.offset,

@@ -1,5 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { buildMskEvent, type KafkaRecordInput, recordHeadersOf } from '../../lib/msk/build';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../lib/msk/build';
 import { StartingPosition } from './constants';
 import { InvokeUnavailableError } from './errors';
 import type { Invoke } from './invoke';
@@ -39,16 +39,6 @@ export interface TriggerConsumerOptions {
 
 /** A consumed record: what the MSK event carries, with its offset as the policy reads it. */
 type ConsumedRecord = KafkaRecordInput & { readonly offset: string };
-
-const recordOf = (topic: string, partition: number, message: KafkaMessage): ConsumedRecord => ({
-  topic,
-  partition,
-  offset: message.offset,
-  timestamp: message.timestamp,
-  key: message.key,
-  value: message.value,
-  headers: recordHeadersOf(message.headers),
-});
 
 const sizeOf = (record: ConsumedRecord): number =>
   (record.key?.length ?? 0) * 1.4 + (record.value?.length ?? 0) * 1.4 + 200;
@@ -273,7 +263,7 @@ export class TriggerConsumer {
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { trigger, options } = this;
-    const records = batch.messages.map((message) => recordOf(batch.topic, batch.partition, message));
+    const records = batch.messages.map((message) => recordInputOf(batch.topic, batch.partition, message));
     const now = options.now ?? Date.now;
     const chunks = formBatches(records, trigger.batchSize, sizeOf, MAX_BATCH_BYTES);
     for (const [index, chunk] of chunks.entries()) {
