@@ -1,11 +1,5 @@
 import { SagaEventType, TopicName, TransactionEventType } from '../../schemas';
-import { decodeBillingValue } from '../msk';
-
-/** The part of a stored letter this rule reads. */
-interface LetterOfRecord {
-  readonly id: string;
-  readonly source: { readonly topic: string; readonly key?: string | null; readonly value: string | null };
-}
+import { eventOfLetter, type LetterOfRecord } from './letter-event';
 
 /**
  * Why discarding this letter would strand money, or undefined when it would not: a transfer's
@@ -16,15 +10,8 @@ interface LetterOfRecord {
  * a parked letter (or after its retries), and the saga returns the money. Pure.
  */
 export function moneyInFlightOf(letter: LetterOfRecord): string | undefined {
-  if (letter.source.value === null) return undefined;
-  const decoded = decodeBillingValue({
-    topic: letter.source.topic,
-    key: letter.source.key ? Buffer.from(letter.source.key, 'base64') : null,
-    value: Buffer.from(letter.source.value, 'base64'),
-    headers: {},
-  });
-  if (!decoded.ok) return undefined;
-  const { event } = decoded;
+  const event = eventOfLetter(letter);
+  if (event === undefined) return undefined;
   const transferId = (event.payload as { transferId?: string }).transferId;
   const replay = `replay it instead (npm run dlq -- replay ${letter.id}) once its cause is fixed`;
   if (letter.source.topic === TopicName.transactionEvents) {

@@ -1,11 +1,5 @@
 import { AccountEventType, SagaEventType, TopicName } from '../../schemas';
-import { decodeBillingValue } from '../msk';
-
-/** The part of a stored letter this rule reads. */
-interface LetterOfRecord {
-  readonly id: string;
-  readonly source: { readonly topic: string; readonly key?: string | null; readonly value: string | null };
-}
+import { eventOfLetter, type LetterOfRecord } from './letter-event';
 
 /**
  * Why discarding this letter would leave the read model different from its log, or undefined: an
@@ -16,17 +10,10 @@ interface LetterOfRecord {
  * record that does not decode is not applied by a rebuild either, and may be discarded. Pure.
  */
 export function rebuiltFromLogOf(letter: LetterOfRecord): string | undefined {
-  if (letter.source.value === null) return undefined;
   if (letter.source.topic !== TopicName.accountEvents && letter.source.topic !== TopicName.sagaEvents)
     return undefined;
-  const decoded = decodeBillingValue({
-    topic: letter.source.topic,
-    key: letter.source.key ? Buffer.from(letter.source.key, 'base64') : null,
-    value: Buffer.from(letter.source.value, 'base64'),
-    headers: {},
-  });
-  if (!decoded.ok) return undefined;
-  const { event } = decoded;
+  const event = eventOfLetter(letter);
+  if (event === undefined) return undefined;
   const replay = `replay it instead (npm run dlq -- replay ${letter.id})`;
   if (
     event.eventType === AccountEventType.accountOpened ||
