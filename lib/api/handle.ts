@@ -190,6 +190,10 @@ const answerResponse = (answer: StoredAnswer, replayed: boolean): ApiResponse =>
 const ownedAccount = (account: AccountRecord | undefined): Owned =>
   account === undefined ? NOTHING : ownedBy(account.owner);
 
+/** Who owns an account, read from the read model (NOTHING when it is not there). */
+const ownerOfAccount = async (ports: BillingApiPorts, accountId: string): Promise<Owned> =>
+  ownedAccount((await ports.readModel.accounts([accountId])).get(accountId));
+
 /** The account as answered: its owner is not part of the view. */
 const accountView = ({ owner: _owner, ...view }: AccountRecord): AccountView => view;
 
@@ -387,9 +391,7 @@ async function routeRequest(
     }
     case 'getTransaction': {
       const transaction = await ports.readModel.transaction(ids.transactionId ?? '');
-      const owner = transaction
-        ? ownedAccount((await ports.readModel.accounts([transaction.accountId])).get(transaction.accountId))
-        : NOTHING;
+      const owner = transaction ? await ownerOfAccount(ports, transaction.accountId) : NOTHING;
       if (accessOf(request, name, owner) === 'forbidden') {
         return forbidden(
           request.path,
@@ -405,9 +407,7 @@ async function routeRequest(
     }
     case 'getTransfer': {
       const transfer = await ports.readModel.transfer(ids.transferId ?? '');
-      const owner = transfer
-        ? ownedAccount((await ports.readModel.accounts([transfer.fromAccountId])).get(transfer.fromAccountId))
-        : NOTHING;
+      const owner = transfer ? await ownerOfAccount(ports, transfer.fromAccountId) : NOTHING;
       if (accessOf(request, name, owner) === 'forbidden') {
         return forbidden(
           request.path,

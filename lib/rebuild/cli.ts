@@ -10,7 +10,7 @@ import { Client, Pool } from 'pg';
 import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
 import { loadKafkaConnection } from '../config';
 import { createKafkajsClient } from '../kafka/kafkajs-adapter';
-import { migrateDatabase } from '../projection/testing/database';
+import { migrateDatabase, withDatabase } from '../projection/testing/database';
 import { compareReadModels, formatComparison } from './compare';
 import { captureLogEnds, type LogEnds, rebuildReadModel, sameEnds } from './rebuild';
 
@@ -46,12 +46,6 @@ export function parseRebuildArgs(argv: readonly string[]): RebuildArgs {
   }
   return { compare, database };
 }
-
-const withDatabase = (url: string, database: string): string => {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-};
 
 const stamp = (date: Date) => date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 
