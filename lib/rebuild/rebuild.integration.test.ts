@@ -3,27 +3,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { MSKEvent } from 'aws-lambda';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import { lettersKeyedBy } from '../dead-letter/testing/our-letters';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
 import { localClient } from '../kafka/fixtures/cluster';
 import { accountProjector } from '../projection/account-projector';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
-import {
-  invokeAll,
-  type LambdaHandler,
-  MskHarness,
-  mskEventsOf,
-  type Offsets,
-} from '../projection/testing/msk-harness';
-import { only } from '../projection/testing/projection-run';
+import { invokeAll, type LambdaHandler, MskHarness, type Offsets } from '../projection/testing/msk-harness';
 import { invariantViolations, NO_VIOLATIONS } from '../projection/testing/read-model';
 import { transactionProjector } from '../projection/transaction-projector';
 import { transferSagaProjector } from '../saga/projector';
 import {
+  deliverOurLetters,
   driveUntilQuiescent,
   loadSagaHandlers,
-  ours,
   SAGA_TOPICS,
   type SagaHandlers,
   transferRequested,
@@ -102,16 +94,8 @@ describe('a rebuild of the read model from the log', () => {
         `${row.kind} ${row.amount_minor} ${row.status}${row.rejection_reason ? ` ${row.rejection_reason}` : ''}`,
     );
 
-  /** Hands our letters of billing.dead-letter since `before` to the dead-letter handler. */
-  const deliverLetters = async (before: Offsets, keys: ReadonlySet<string>) => {
-    const after = await harness.endOffsets([TopicName.deadLetter]);
-    const records = await harness.collect(only(before, TopicName.deadLetter), after, () => true);
-    await invokeAll(
-      deadLetterHandler,
-      'dead-letter',
-      mskEventsOf(await ours(live.pool, records.filter(lettersKeyedBy(keys)))),
-    );
-  };
+  const deliverLetters = (before: Offsets, keys: ReadonlySet<string>) =>
+    deliverOurLetters(harness, live.pool, deadLetterHandler, before, keys);
 
   it('equals the live read model table by table, though the live outcomes depended on timing', async () => {
     // Prepare: where the rebuild will start; A and B open and funded

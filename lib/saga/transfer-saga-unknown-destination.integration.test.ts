@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { type SagaEvent, TopicName } from '../../schemas';
-import { lettersKeyedBy } from '../dead-letter/testing/our-letters';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
@@ -19,10 +18,10 @@ import { TransferLeg } from './constants';
 import { legTransactionId } from './decider';
 import { PENDING_TRANSFERS_SQL } from './queries';
 import {
+  deliverOurLetters,
   driveUntilQuiescent,
   loadSagaHandlers,
   moneyCheck,
-  ours,
   SAGA_TOPICS,
   type SagaHandlers,
   transferRequested,
@@ -103,24 +102,8 @@ describe('a transfer to an account that never opens', () => {
       )
     ).rows.map((row) => `${row.action}:${row.outcome}`);
 
-  /**
-   * Hands our letters of billing.dead-letter since `before` to the dead-letter handler: keyed by
-   * our accounts and written by this test's handlers (in its outbox), not by another consumer
-   * group of the shared topics that derived the same records from its own database.
-   */
-  const deliverLetters = async (before: Offsets, keys: ReadonlySet<string>) => {
-    const after = await harness.endOffsets([TopicName.deadLetter]);
-    const records = await harness.collect(only(before, TopicName.deadLetter), after, () => true);
-    const letters = await ours(db.pool, records.filter(lettersKeyedBy(keys)));
-    const results = (await invokeAll(deadLetterHandler, 'dead-letter', mskEventsOf(letters))) as {
-      stored: number;
-      parked: unknown[];
-    }[];
-    return {
-      stored: results.reduce((sum, r) => sum + r.stored, 0),
-      parked: results.reduce((sum, r) => sum + r.parked.length, 0),
-    };
-  };
+  const deliverLetters = (before: Offsets, keys: ReadonlySet<string>) =>
+    deliverOurLetters(harness, db.pool, deadLetterHandler, before, keys);
 
   it('rejects the credit when its retries run out, returns the debit, fails the transfer: one outcome', async () => {
     // Prepare: A and C funded; U1 and U2 never open (yet)

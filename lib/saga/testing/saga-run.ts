@@ -7,8 +7,16 @@ import {
   SagaEventType,
   TopicName,
 } from '../../../schemas';
+import { lettersKeyedBy } from '../../dead-letter/testing/our-letters';
 import type { KafkaRecordInput } from '../../msk';
-import { invokeAll, type LambdaHandler, mskEventsOf } from '../../projection/testing/msk-harness';
+import {
+  invokeAll,
+  type LambdaHandler,
+  type MskHarness,
+  mskEventsOf,
+  type Offsets,
+} from '../../projection/testing/msk-harness';
+import { only } from '../../projection/testing/projection-run';
 import type { TopicTail } from './topic-tail';
 
 /** The three handlers a transfer crosses, loaded after the environment is set. */
@@ -178,4 +186,29 @@ export async function transferStatusCounts(pool: Pool): Promise<Record<string, n
     'SELECT status, count(*)::text AS n FROM transfers GROUP BY status ORDER BY status',
   );
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+}
+
+/**
+ * Hands our letters of billing.dead-letter since `before` to the dead-letter handler: keyed by our
+ * keys and written by this test's handlers (in its database's outbox), not by another consumer
+ * group of the shared topics that derived the same records from its own database.
+ */
+export async function deliverOurLetters(
+  harness: MskHarness,
+  pool: Pool,
+  deadLetterHandler: LambdaHandler,
+  before: Offsets,
+  keys: ReadonlySet<string>,
+): Promise<{ stored: number; parked: number }> {
+  const after = await harness.endOffsets([TopicName.deadLetter]);
+  const records = await harness.collect(only(before, TopicName.deadLetter), after, () => true);
+  const letters = await ours(pool, records.filter(lettersKeyedBy(keys)));
+  const results = (await invokeAll(deadLetterHandler, 'dead-letter', mskEventsOf(letters))) as {
+    stored: number;
+    parked: unknown[];
+  }[];
+  return {
+    stored: results.reduce((sum, r) => sum + r.stored, 0),
+    parked: results.reduce((sum, r) => sum + r.parked.length, 0),
+  };
 }
