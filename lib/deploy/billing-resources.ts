@@ -1,4 +1,5 @@
 import { billingTopics, type TopicName } from '../kafka/topics';
+import { kafkaRightsOf, usesKafka as usesKafkaAtAll } from './kafka-rights';
 
 /**
  * CloudFormation the deployment derives from each function's declaration in serverless.yml: a
@@ -243,12 +244,11 @@ const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 /** The statements of one function's role: its log group, its topics and groups, its secrets. */
 export function roleStatements(fn: BillingFunction, settings: BillingDeploySettings): CfnValue[] {
   const cluster = clusterArnParts(settings.mskClusterArn);
-  const readTopics = unique(fn.triggers.map((trigger) => trigger.topic));
-  // A trigger's on-failure destination writes to the dead-letter topic with this role.
-  const destination = fn.triggers.some((trigger) => trigger.topic !== settings.deadLetterTopic);
-  const writeTopics = unique([...fn.produces, ...(destination ? [settings.deadLetterTopic] : [])]);
+  // The same rights give the function's Kafka ACLs under SASL/SCRAM (kafka-rights.ts).
+  const rights = kafkaRightsOf(fn, settings.deadLetterTopic);
+  const { readTopics, writeTopics } = rights;
   // A function with no trigger and no topic to write (the migration function) never meets Kafka.
-  const usesKafka = readTopics.length > 0 || writeTopics.length > 0;
+  const usesKafka = usesKafkaAtAll(rights);
   const scram = settings.kafkaAuth === KafkaAuth.scram && usesKafka;
   const secrets = [
     settings.databaseSecretArn,
@@ -326,7 +326,7 @@ export function roleStatements(fn: BillingFunction, settings: BillingDeploySetti
           Sid: 'UseOwnConsumerGroups',
           Effect: 'Allow',
           Action: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
-          Resource: fn.triggers.map((trigger) => kafkaArn(cluster, 'group', trigger.consumerGroupId)),
+          Resource: rights.groups.map((group) => kafkaArn(cluster, 'group', group)),
         },
       );
     }
@@ -820,6 +820,4 @@ export function triggerAccessConfigurations(settings: BillingDeploySettings): Cf
     : undefined;
 }
 
-/** A function key in kebab case: its Powertools service name (accountProjector: account-projector). */
-export const serviceNameOf = (key: string): string =>
-  key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+export { serviceNameOf } from './function-names';

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProperties, type Properties, readBrokerSettings } from './broker-settings';
+import { SECURE_LISTENER, secureListenerProperties } from './kafka-security';
 import { paths } from './paths';
 import {
   findManagedProcess,
@@ -67,9 +68,10 @@ export function nativeNodeProperties(
   return {
     ...shared,
     'node.id': String(node.nodeId),
-    listeners: `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://localhost:${node.port}`,
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    listeners: `PLAINTEXT://127.0.0.1:${node.port},${SECURE_LISTENER}://127.0.0.1:${node.securePort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://localhost:${node.port},${SECURE_LISTENER}://localhost:${node.securePort}`,
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,${SECURE_LISTENER}:SASL_SSL,CONTROLLER:PLAINTEXT`,
+    ...secureListenerProperties(node),
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.quorum.voters': voters,
     'log.dirs': join(paths.kafkaNode(node.nodeId), 'data'),

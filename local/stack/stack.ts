@@ -15,6 +15,7 @@ import { waitForCluster } from './health';
 import {
   ensureKafkaDistribution,
   isNodeRunning,
+  kafkaClasspath,
   kafkaLogFile,
   nativeKafkaPid,
   prepareNode,
@@ -29,6 +30,14 @@ import {
   stackProfile,
   stopOperatorServices,
 } from './operator-services';
+import {
+  applyRoleAcls,
+  certificatesExist,
+  ensureCertificates,
+  ensureScramUsers,
+  secureBootstrapBrokers,
+  securityPaths,
+} from './kafka-security';
 import { fileExists, paths, repoRoot } from './paths';
 import { isPostgresRunning, postgresLogFile, startPostgres, stopPostgres } from './postgres';
 import { runCommandOrThrow } from './run-command';
@@ -47,11 +56,14 @@ export async function stackUp(log: Log): Promise<StackMode> {
     `Local stack mode: ${mode === 'docker' ? 'docker compose (a Docker engine answers)' : 'native (no Docker engine)'}`,
   );
   recordMode(mode);
+  // The secured listener's certificates exist before a broker starts (both modes mount them).
+  await ensureCertificates(log);
+  // The Java tools (SCRAM users) run on this host with the same Kafka version's jars, in both modes.
+  const libs = await ensureKafkaDistribution(log);
   if (mode === 'docker') {
     log('Starting docker compose services ...');
     await composeUp();
   } else {
-    const libs = await ensureKafkaDistribution(log);
     for (const node of kafkaNodes) {
       await prepareNode(node, libs);
       const outcome = startNode(node, libs);
@@ -72,6 +84,9 @@ export async function stackUp(log: Log): Promise<StackMode> {
   log('Waiting for three registered brokers and a controller quorum leader ...');
   const { brokers, quorum } = await waitForCluster(180_000, log);
   log(`  brokers [${brokers.join(', ')}] registered; quorum leader ${quorum.leaderId}`);
+  log(`Securing the SASL_SSL listener (${secureBootstrapBrokers.join(',')}) ...`);
+  await ensureScramUsers(kafkaClasspath(libs), log);
+  await applyRoleAcls(log);
   await migrate(log);
   if (operators) {
     log('Waiting for the operator services ...');
@@ -147,6 +162,11 @@ export async function stackStatus(log: Log): Promise<boolean> {
     log(`  PostgreSQL: ${running ? 'running' : 'stopped'}`);
   }
   log(
+    certificatesExist()
+      ? `  Secured listener: ${secureBootstrapBrokers.join(',')} (SASL_SSL, SCRAM-SHA-512); CA ${securityPaths.ca}; credentials ${securityPaths.credentialsDir}/<user>.json`
+      : '  Secured listener: no certificates yet (npm run stack:up makes them)',
+  );
+  log(
     `  API credentials: ${fileExists(paths.apiCredentials) ? paths.apiCredentials : 'none yet (npm run stack:up or npm start writes them)'}`,
   );
   const profile = stackProfile();
@@ -181,6 +201,8 @@ export function printEndpoints(mode: StackMode, log: Log): void {
   log('');
   log('The local stack is up:');
   log(`  Kafka bootstrap     ${bootstrapBrokers.join(',')}`);
+  log(`  Kafka SASL_SSL      ${secureBootstrapBrokers.join(',')} (SCRAM-SHA-512; docs/operations.md)`);
+  log(`  Kafka CA, users     ${securityPaths.ca}, ${securityPaths.credentialsDir}/`);
   log(
     `  Broker metrics      ${kafkaNodes.map((node) => `http://localhost:${node.metricsPort}/metrics`).join(' ')}`,
   );

@@ -3,6 +3,8 @@ export interface KafkaNode {
   readonly nodeId: number;
   /** Client port on localhost (9092-9094 in both modes). */
   readonly port: number;
+  /** The secured listener's port on localhost: SASL_SSL with SCRAM-SHA-512 (9192-9194). */
+  readonly securePort: number;
   /** KRaft controller port on localhost (native mode; in compose it stays inside the network). */
   readonly controllerPort: number;
   /** Prometheus JMX exporter port on localhost (both modes). */
@@ -14,6 +16,7 @@ export interface KafkaNode {
 export const kafkaNodes: readonly KafkaNode[] = [1, 2, 3].map((nodeId) => ({
   nodeId,
   port: 9091 + nodeId,
+  securePort: 9191 + nodeId,
   controllerPort: 29091 + nodeId,
   metricsPort: 7070 + nodeId,
   name: `billing-kafka-${nodeId}`,
