@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import type { BillingEvent } from '../../schemas';
 import { loadKafkaConnection, resolveDatabaseUrl } from '../config';
-import { createKafkaProducer, KafkaEventStore } from '../kafka';
+import { createKafkaProducer, KafkaAuthorizationError, KafkaEventStore } from '../kafka';
 import { RotatingPool } from '../read-model/database-pool';
 import { Dependency } from './constants';
 import { databaseFailure } from './dependency-errors';
@@ -104,6 +104,9 @@ export class BillingApiResources {
       try {
         store = await this.#connectedStore();
       } catch (error) {
+        // An ACL that refuses the API's principal is a deployment fault, not an outage: a 500 that
+        // names it, never a 503 that asks the client to retry.
+        if (error instanceof KafkaAuthorizationError) throw error;
         throw new DependencyUnavailableError(Dependency.kafka, 'Kafka cannot be reached', { cause: error });
       }
       try {
@@ -114,6 +117,7 @@ export class BillingApiResources {
           this.#store = undefined;
           await store.disconnect().catch(() => undefined);
         }
+        if (error instanceof KafkaAuthorizationError) throw error;
         throw new DependencyUnavailableError(Dependency.kafka, 'Kafka did not take the event', {
           cause: error,
         });

@@ -8,8 +8,15 @@ export const KafkaEnvVariable = {
   clusterArn: 'MSK_CLUSTER_ARN',
   /** `none` (TLS only, on MSK), `scram` (SASL/SCRAM-SHA-512) or `iam` (SASL/OAUTHBEARER, MSK IAM). */
   auth: 'KAFKA_AUTH',
-  /** Secrets Manager ARN of the SCRAM credentials (required with KAFKA_AUTH=scram). */
+  /** Secrets Manager ARN of the SCRAM credentials (KAFKA_AUTH=scram on MSK). */
   scramSecretArn: 'KAFKA_SCRAM_SECRET_ARN',
+  /**
+   * A JSON file of the SCRAM credentials, `{ "username", "password" }` as in an MSK secret
+   * (KAFKA_AUTH=scram with KAFKA_BROKERS: the local secured listener, docs/operations.md).
+   */
+  scramCredentialsFile: 'KAFKA_SCRAM_CREDENTIALS_FILE',
+  /** A PEM file of the CA the brokers' certificates are verified against (KAFKA_BROKERS with TLS). */
+  tlsCaFile: 'KAFKA_TLS_CA_FILE',
   clientId: 'KAFKA_CLIENT_ID',
 } as const;
 export type KafkaEnvVariable = (typeof KafkaEnvVariable)[keyof typeof KafkaEnvVariable];

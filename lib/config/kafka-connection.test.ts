@@ -229,3 +229,91 @@ describe('resolveKafkaConnection', () => {
     ).not.toContain('hunter2');
   });
 });
+
+describe('resolveKafkaConnection with local files (the SASL_SSL listener)', () => {
+  const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-files-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const settingsWith = (credentials: string, ca: string) =>
+    loadKafkaSettings({
+      KAFKA_BROKERS: 'localhost:9192',
+      KAFKA_TLS: 'true',
+      KAFKA_AUTH: 'scram',
+      KAFKA_SCRAM_CREDENTIALS_FILE: credentials,
+      KAFKA_TLS_CA_FILE: ca,
+    });
+
+  it('reads the credentials and the CA at each resolution', async () => {
+    // Prepare
+    const credentials = file('user.json', JSON.stringify({ username: 'billing-api', password: 'one' }));
+    const settings = settingsWith(credentials, file('ca.pem', pem));
+
+    // Act
+    const first = await resolveKafkaConnection(settings);
+    file('user.json', JSON.stringify({ username: 'billing-api', password: 'two' }));
+    const second = await resolveKafkaConnection(settings);
+
+    // Assess
+    expect(first).toMatchObject({
+      tls: true,
+      tlsCa: pem,
+      authentication: { mechanism: 'scram-sha-512', username: 'billing-api', password: 'one' },
+    });
+    expect(second.authentication).toMatchObject({ password: 'two' });
+  });
+
+  it.each([
+    [
+      'a missing credentials file',
+      () => join(dir, 'absent.json'),
+      () => file('ca2.pem', pem),
+      /KAFKA_SCRAM_CREDENTIALS_FILE: cannot read/,
+    ],
+    [
+      'a credentials file that is not JSON',
+      () => file('bad.json', 'password=x'),
+      () => file('ca3.pem', pem),
+      /KAFKA_SCRAM_CREDENTIALS_FILE: .* is not JSON/,
+    ],
+    [
+      'credentials without a password',
+      () => file('nopw.json', '{"username":"u"}'),
+      () => file('ca4.pem', pem),
+      /lacks a non-empty password/,
+    ],
+    [
+      'a CA file with no certificate',
+      () => file('ok.json', '{"username":"u","password":"p"}'),
+      () => file('ca5.pem', 'nothing'),
+      /KAFKA_TLS_CA_FILE: .* holds no PEM certificate/,
+    ],
+  ])('refuses %s, naming the setting', async (_case, credentials, ca, message) => {
+    // Act
+    const resolution = resolveKafkaConnection(settingsWith(credentials(), ca()));
+
+    // Assess
+    await expect(resolution).rejects.toThrow(message);
+  });
+
+  it('never quotes the password of a file that is not JSON', async () => {
+    // Prepare
+    const settings = settingsWith(
+      file('leak.json', '{"username":"u","password":"hunter2"'),
+      file('ca6.pem', pem),
+    );
+
+    // Act
+    const error = await resolveKafkaConnection(settings).catch((caught: Error) => caught);
+
+    // Assess
+    expect(String((error as Error).message)).not.toContain('hunter2');
+    expect(JSON.stringify(error)).not.toContain('hunter2');
+  });
+});

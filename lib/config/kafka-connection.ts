@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs';
 import type { GetBootstrapBrokersCommandOutput, KafkaClient } from '@aws-sdk/client-kafka';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type * as IamSigner from 'aws-msk-iam-sasl-signer-js';
 import * as z from 'zod';
 import type { KafkaAuthentication, KafkaConnection } from '../kafka/types';
 import { kafkaSdk, mskApiClient, secretsManagerClient, secretsManagerSdk } from './aws-clients';
-import { BootstrapBrokerField, KafkaAuthMode } from './constants';
-import { BootstrapBrokersError, KafkaSecretError } from './errors';
+import { BootstrapBrokerField, KafkaAuthMode, KafkaEnvVariable } from './constants';
+import { BootstrapBrokersError, KafkaConfigError, KafkaSecretError } from './errors';
 import { loadKafkaSettings } from './kafka-settings';
 import type { KafkaSettings, MskKafkaSettings } from './types';
 
@@ -76,6 +77,45 @@ export async function readScramCredentials(
   return parsed.data;
 }
 
+/** Reads a local SCRAM credentials file, in the shape of an MSK SCRAM secret (at every connection: a rotated password is read again). */
+export function readScramCredentialsFile(file: string): { username: string; password: string } {
+  const variable = KafkaEnvVariable.scramCredentialsFile;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new KafkaConfigError([{ variable, message: `cannot read ${file}` }], { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // The parse error can quote the password: keep it out.
+    throw new KafkaConfigError([{ variable, message: `${file} is not JSON` }]);
+  }
+  const parsed = ScramSecretSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new KafkaConfigError([{ variable, message: `${file} lacks a non-empty ${fields}` }]);
+  }
+  return parsed.data;
+}
+
+/** Reads the PEM of the CA that signs the brokers' certificates. */
+export function readCaFile(file: string): string {
+  const variable = KafkaEnvVariable.tlsCaFile;
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new KafkaConfigError([{ variable, message: `cannot read ${file}` }], { cause: error });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new KafkaConfigError([{ variable, message: `${file} holds no PEM certificate` }]);
+  }
+  return pem;
+}
+
 /**
  * The AWS MSK IAM SASL signer, required on the first token: it loads the SDK's credential
  * providers and STS client, which only an MSK connection with IAM needs (aws-clients.ts).
@@ -120,7 +160,10 @@ export async function resolveKafkaConnection(
       clientId: settings.clientId,
       brokers: settings.brokers,
       tls: settings.tls,
-      authentication: { mechanism: 'none' },
+      ...(settings.tlsCaFile ? { tlsCa: readCaFile(settings.tlsCaFile) } : {}),
+      authentication: settings.scramCredentialsFile
+        ? { mechanism: 'scram-sha-512', ...readScramCredentialsFile(settings.scramCredentialsFile) }
+        : { mechanism: 'none' },
     };
   }
   const [brokers, authentication] = await Promise.all([

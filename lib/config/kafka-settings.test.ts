@@ -25,6 +25,25 @@ describe('loadKafkaSettings', () => {
     });
   });
 
+  it('reads local brokers behind the SASL_SSL listener, with a CA file and a credentials file', () => {
+    expect(
+      loadKafkaSettings({
+        KAFKA_BROKERS: 'localhost:9192',
+        KAFKA_TLS: 'true',
+        KAFKA_TLS_CA_FILE: '/stack/ca.pem',
+        KAFKA_AUTH: 'scram',
+        KAFKA_SCRAM_CREDENTIALS_FILE: '/stack/billing-api.json',
+      }),
+    ).toEqual({
+      mode: 'brokers',
+      clientId: 'billing',
+      brokers: ['localhost:9192'],
+      tls: true,
+      tlsCaFile: '/stack/ca.pem',
+      scramCredentialsFile: '/stack/billing-api.json',
+    });
+  });
+
   it('reads an MSK cluster with IAM auth and takes the region from the ARN', () => {
     expect(
       loadKafkaSettings({ MSK_CLUSTER_ARN: clusterArn, KAFKA_AUTH: 'iam', KAFKA_CLIENT_ID: 'ledger' }),
@@ -77,7 +96,31 @@ describe('loadKafkaSettings', () => {
       'a secret without scram',
       { MSK_CLUSTER_ARN: clusterArn, KAFKA_AUTH: 'iam', KAFKA_SCRAM_SECRET_ARN: secretArn },
       'KAFKA_SCRAM_SECRET_ARN',
-      /only with KAFKA_AUTH=scram/,
+      /only with MSK_CLUSTER_ARN and KAFKA_AUTH=scram/,
+    ],
+    [
+      'scram with local brokers but no credentials file',
+      { KAFKA_BROKERS: 'localhost:9192', KAFKA_TLS: 'true', KAFKA_AUTH: 'scram' },
+      'KAFKA_SCRAM_CREDENTIALS_FILE',
+      /missing: with KAFKA_BROKERS and KAFKA_AUTH=scram/,
+    ],
+    [
+      'scram over plaintext',
+      { KAFKA_BROKERS: 'localhost:9192', KAFKA_AUTH: 'scram', KAFKA_SCRAM_CREDENTIALS_FILE: '/tmp/u.json' },
+      'KAFKA_TLS',
+      /SCRAM is used over TLS only/,
+    ],
+    [
+      'a credentials file without scram',
+      { KAFKA_BROKERS: 'localhost:9092', KAFKA_SCRAM_CREDENTIALS_FILE: '/tmp/u.json' },
+      'KAFKA_SCRAM_CREDENTIALS_FILE',
+      /used only with KAFKA_BROKERS and KAFKA_AUTH=scram/,
+    ],
+    [
+      'a CA file without TLS',
+      { KAFKA_BROKERS: 'localhost:9092', KAFKA_TLS_CA_FILE: '/tmp/ca.pem' },
+      'KAFKA_TLS_CA_FILE',
+      /used only with KAFKA_BROKERS and KAFKA_TLS=true/,
     ],
     [
       'iam with local brokers',

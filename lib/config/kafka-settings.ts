@@ -43,6 +43,8 @@ const envSchema = z.object({
   [Var.scramSecretArn]: optionalText.pipe(
     z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN').optional(),
   ),
+  [Var.scramCredentialsFile]: optionalText,
+  [Var.tlsCaFile]: optionalText,
   [Var.clientId]: optionalText.pipe(z.string().max(255).optional()),
 });
 
@@ -93,25 +95,64 @@ export function loadKafkaSettings(env: NodeJS.ProcessEnv = process.env): KafkaSe
   if (clusterArn && !auth) {
     problems.push({ variable: Var.auth, message: `missing: with ${Var.clusterArn} set none, scram or iam` });
   }
-  if (brokers && auth && auth !== KafkaAuthMode.none) {
+  const credentialsFile = vars[Var.scramCredentialsFile];
+  const caFile = vars[Var.tlsCaFile];
+  const tls = vars[Var.tls] === 'true';
+  if (brokers && auth === KafkaAuthMode.iam) {
     problems.push({
       variable: Var.auth,
-      message: `${Var.auth}=${auth} needs ${Var.clusterArn}; with ${Var.brokers} only none is supported`,
+      message: `${Var.auth}=iam needs ${Var.clusterArn}; with ${Var.brokers} use none or scram`,
     });
   }
-  if (auth === KafkaAuthMode.scram && !secretArn) {
-    problems.push({ variable: Var.scramSecretArn, message: `missing: required with ${Var.auth}=scram` });
-  }
-  if (secretArn && auth !== KafkaAuthMode.scram) {
+  if (clusterArn && auth === KafkaAuthMode.scram && !secretArn) {
     problems.push({
       variable: Var.scramSecretArn,
-      message: `set, but ${Var.auth} is ${auth ?? 'unset'}: it is used only with ${Var.auth}=scram`,
+      message: `missing: required with ${Var.auth}=scram on MSK`,
+    });
+  }
+  if (brokers && auth === KafkaAuthMode.scram) {
+    if (!credentialsFile) {
+      problems.push({
+        variable: Var.scramCredentialsFile,
+        message: `missing: with ${Var.brokers} and ${Var.auth}=scram, the JSON file of the user's credentials`,
+      });
+    }
+    if (!tls) {
+      problems.push({
+        variable: Var.tls,
+        message: `SCRAM is used over TLS only (the SASL_SSL listener): set ${Var.tls}=true with ${Var.auth}=scram`,
+      });
+    }
+  }
+  if (secretArn && (auth !== KafkaAuthMode.scram || !clusterArn)) {
+    problems.push({
+      variable: Var.scramSecretArn,
+      message: `set, but it is used only with ${Var.clusterArn} and ${Var.auth}=scram`,
+    });
+  }
+  if (credentialsFile && (auth !== KafkaAuthMode.scram || !brokers)) {
+    problems.push({
+      variable: Var.scramCredentialsFile,
+      message: `set, but it is used only with ${Var.brokers} and ${Var.auth}=scram (on MSK: ${Var.scramSecretArn})`,
+    });
+  }
+  if (caFile && !(brokers && tls)) {
+    problems.push({
+      variable: Var.tlsCaFile,
+      message: `set, but it is used only with ${Var.brokers} and ${Var.tls}=true`,
     });
   }
   if (problems.length > 0) throw new KafkaConfigError(problems);
 
   if (brokers) {
-    return { mode: 'brokers', clientId, brokers, tls: vars[Var.tls] === 'true' };
+    return {
+      mode: 'brokers',
+      clientId,
+      brokers,
+      tls,
+      ...(caFile ? { tlsCaFile: caFile } : {}),
+      ...(credentialsFile ? { scramCredentialsFile: credentialsFile } : {}),
+    };
   }
   // Both are present here: checked above.
   const arn = clusterArn ?? '';

@@ -8,6 +8,10 @@ export interface LocalKafkaSettings {
   readonly clientId: string;
   readonly brokers: readonly string[];
   readonly tls: boolean;
+  /** A PEM file of the CA to verify the brokers against, instead of Node's default ones. */
+  readonly tlsCaFile?: string;
+  /** SASL/SCRAM-SHA-512 with the credentials in this JSON file (always over TLS). */
+  readonly scramCredentialsFile?: string;
 }
 
 export type MskKafkaSettings = {

@@ -64,7 +64,13 @@ export function kafkaAclsOf(principal: string, rights: KafkaRights): KafkaAcl[] 
   }
   for (const group of rights.groups) {
     for (const operation of ['read', 'describe'] as const) {
-      acls.push({ principal, resourceType: 'group', resourceName: group, patternType: 'prefixed', operation });
+      acls.push({
+        principal,
+        resourceType: 'group',
+        resourceName: group,
+        patternType: 'prefixed',
+        operation,
+      });
     }
   }
   for (const topic of rights.writeTopics) {

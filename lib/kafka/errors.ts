@@ -21,3 +21,26 @@ export class KafkaDeliveryError extends KafkaModuleError {
     this.name = 'KafkaDeliveryError';
   }
 }
+
+/**
+ * The brokers refused the client's credentials (SASL). Transient as a delivery error is: a rotated
+ * password is read again by the next connection (the API's next request, the next invocation).
+ */
+export class KafkaAuthenticationError extends KafkaDeliveryError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KafkaAuthenticationError';
+  }
+}
+
+/**
+ * The brokers' ACLs do not let the client's principal do what it asked (write a topic, read a
+ * topic, use a group). Not transient: retrying changes nothing until the ACLs or the declarations
+ * (serverless.yml's `kafkaProduces` and `msk` triggers) change.
+ */
+export class KafkaAuthorizationError extends KafkaModuleError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KafkaAuthorizationError';
+  }
+}

@@ -10,7 +10,13 @@ export {
   MAX_EVENT_BYTES,
   MAX_SEND_BYTES,
 } from './constants';
-export { KafkaDeliveryError, KafkaModuleError, Lz4CodecError } from './errors';
+export {
+  KafkaAuthenticationError,
+  KafkaAuthorizationError,
+  KafkaDeliveryError,
+  KafkaModuleError,
+  Lz4CodecError,
+} from './errors';
 export {
   type AppendedEvent,
   type AppendRejection,
@@ -18,6 +24,7 @@ export {
   KafkaEventStore,
   type KafkaEventStoreOptions,
 } from './event-store';
+export { kafkaFailure, listenerOf } from './failures';
 export {
   createKafkajsClient,
   createKafkaProducer,

@@ -10,6 +10,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import { KafkaDeliveryError } from './errors';
+import { kafkaFailure } from './failures';
 import { registerLz4Codec } from './lz4-codec';
 import { JavaCompatiblePartitioner } from './partitioner';
 import type { KafkaConnection, KafkaProducerPort, OutgoingRecord, PartitionWrite } from './types';
@@ -65,7 +66,7 @@ export function createKafkajsClient(connection: KafkaConnection, options: Kafkaj
   return new Kafka({
     clientId: connection.clientId,
     brokers: [...connection.brokers],
-    ssl: connection.tls,
+    ssl: connection.tls && connection.tlsCa !== undefined ? { ca: [connection.tlsCa] } : connection.tls,
     ...(sasl ? { sasl } : {}),
     logLevel: options.logLevel ?? logLevel.WARN,
     logCreator: logCreatorFor(logger),
@@ -89,8 +90,11 @@ function topicMessagesOf(records: readonly OutgoingRecord[]): TopicMessages[] {
 /** The kafkajs implementation of the producer port: idempotent, acks=all, LZ4. */
 export class KafkajsProducer implements KafkaProducerPort {
   readonly #producer: Producer;
+  readonly #connection: KafkaConnection | undefined;
 
-  constructor(client: Kafka) {
+  /** With the connection, failures name the listener, the mechanism and the principal (failures.ts). */
+  constructor(client: Kafka, connection?: KafkaConnection) {
+    this.#connection = connection;
     this.#producer = client.producer({
       idempotent: true,
       // kafkajs guarantees ordering for an idempotent producer only with one request in flight.
@@ -105,7 +109,7 @@ export class KafkajsProducer implements KafkaProducerPort {
     try {
       await this.#producer.connect();
     } catch (error) {
-      throw new KafkaDeliveryError('Cannot connect the Kafka producer', { cause: error });
+      throw this.#failure(error, 'Cannot connect the Kafka producer');
     }
   }
 
@@ -123,8 +127,15 @@ export class KafkajsProducer implements KafkaProducerPort {
         baseOffset: entry.baseOffset ?? entry.offset ?? '-1',
       }));
     } catch (error) {
-      throw new KafkaDeliveryError(`Cannot deliver ${records.length} record(s) to Kafka`, { cause: error });
+      const topics = [...new Set(records.map((record) => record.topic))].join(', ');
+      throw this.#failure(error, `Cannot deliver ${records.length} record(s) to Kafka (${topics})`);
     }
+  }
+
+  #failure(error: unknown, attempt: string): Error {
+    return this.#connection
+      ? kafkaFailure(error, this.#connection, attempt)
+      : new KafkaDeliveryError(attempt, { cause: error });
   }
 
   async disconnect(): Promise<void> {
@@ -137,5 +148,5 @@ export function createKafkaProducer(
   connection: KafkaConnection,
   options: KafkajsClientOptions = {},
 ): KafkaProducerPort {
-  return new KafkajsProducer(createKafkajsClient(connection, options));
+  return new KafkajsProducer(createKafkajsClient(connection, options), connection);
 }

@@ -10,6 +10,8 @@ export interface KafkaConnection {
   readonly clientId: string;
   readonly brokers: readonly string[];
   readonly tls: boolean;
+  /** PEM of the CA the brokers' certificates are verified against; Node's default CAs when absent. */
+  readonly tlsCa?: string;
   readonly authentication: KafkaAuthentication;
 }
 

@@ -40,7 +40,15 @@ export function projectionPool(env: NodeJS.ProcessEnv, logger: Logger): Promise<
 
 const kafkaKey = (env: NodeJS.ProcessEnv) =>
   JSON.stringify(
-    ['KAFKA_BROKERS', 'KAFKA_TLS', 'MSK_CLUSTER_ARN', 'KAFKA_AUTH', 'KAFKA_SCRAM_SECRET_ARN'].map(
+    [
+      'KAFKA_BROKERS',
+      'KAFKA_TLS',
+      'KAFKA_TLS_CA_FILE',
+      'MSK_CLUSTER_ARN',
+      'KAFKA_AUTH',
+      'KAFKA_SCRAM_SECRET_ARN',
+      'KAFKA_SCRAM_CREDENTIALS_FILE',
+    ].map(
       (name) => env[name],
     ),
   );

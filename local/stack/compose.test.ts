@@ -209,6 +209,8 @@ describe('the Kafka nodes', () => {
         'KAFKA_HEAP_OPTS',
         'KAFKA_INTER_BROKER_LISTENER_NAME',
         'KAFKA_LISTENERS',
+        'KAFKA_LISTENER_NAME_SECURE_SSL_KEYSTORE_LOCATION',
+        'KAFKA_LISTENER_NAME_SECURE_SSL_KEYSTORE_TYPE',
         'KAFKA_LISTENER_SECURITY_PROTOCOL_MAP',
         'KAFKA_LOG_DIRS',
         'KAFKA_NODE_ID',
@@ -272,7 +274,7 @@ describe('the Kafka nodes', () => {
 
       // Assess
       expect(controllerListener).toBe('CONTROLLER');
-      expect(Object.keys(listeners).sort()).toEqual(['CONTROLLER', 'EXTERNAL', 'INTERNAL']);
+      expect(Object.keys(listeners).sort()).toEqual(['CONTROLLER', 'EXTERNAL', 'INTERNAL', 'SECURE']);
       expect(protocols.sort()).toEqual(Object.keys(listeners).sort());
       expect(advertised[controllerListener]).toBeUndefined();
       expect(publications(svc).map((p) => p.containerPort)).not.toContain(

@@ -68,7 +68,8 @@ async function openssl(args: readonly string[]): Promise<void> {
 
 /** Whether the CA and every node's key store exist (they are made once, then kept). */
 export const certificatesExist = (): boolean =>
-  existsSync(securityPaths.ca) && kafkaNodes.every((node) => existsSync(securityPaths.nodeKeyStore(node.nodeId)));
+  existsSync(securityPaths.ca) &&
+  kafkaNodes.every((node) => existsSync(securityPaths.nodeKeyStore(node.nodeId)));
 
 /**
  * Makes the local CA and one certificate per node, once: subject alternative names localhost,
@@ -79,7 +80,7 @@ export async function ensureCertificates(log: Log): Promise<void> {
   log(`Making the local CA and broker certificates in ${securityPaths.dir} ...`);
   const staging = `${securityPaths.dir}.partial`;
   rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true, mode: 0o700 });
+  mkdirSync(staging, { recursive: true, mode: 0o755 });
   const file = (name: string) => join(staging, name);
   await openssl([
     'req',
@@ -140,11 +141,12 @@ export async function ensureCertificates(log: Log): Promise<void> {
       '-out',
       file(`${base}.crt`),
     ]);
-    // Kafka's PEM key store: the (PKCS#8, unencrypted) key, then the chain up to the CA.
+    // Kafka's PEM key store: the (PKCS#8, unencrypted) key, then the chain up to the CA. Readable
+    // by the compose brokers' user too: a key of a localhost-only CA, for local use.
     writeFileSync(
       file(`${base}.pem`),
       [file(`${base}.key`), file(`${base}.crt`), file('ca.pem')].map((f) => readFileSync(f, 'utf8')).join(''),
-      { mode: 0o600 },
+      { mode: 0o644 },
     );
     for (const leftover of ['key', 'csr', 'ext', 'crt']) rmSync(file(`${base}.${leftover}`));
   }
@@ -316,7 +318,8 @@ const toKafkajsAcl = (acl: KafkaAcl): KafkajsAcl => ({
   host: '*',
   resourceType: acl.resourceType === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
   resourceName: acl.resourceName,
-  resourcePatternType: acl.patternType === 'literal' ? ResourcePatternTypes.LITERAL : ResourcePatternTypes.PREFIXED,
+  resourcePatternType:
+    acl.patternType === 'literal' ? ResourcePatternTypes.LITERAL : ResourcePatternTypes.PREFIXED,
   operation: OPERATION[acl.operation],
   permissionType: AclPermissionTypes.ALLOW,
 });
@@ -360,7 +363,9 @@ export async function applyRoleAcls(log: Log): Promise<void> {
     const missing = wanted.filter((acl) => !presentKeys.has(aclKey(acl)));
     if (stale.length > 0) await admin.deleteAcls({ filters: stale });
     if (missing.length > 0) await admin.createAcls({ acl: missing });
-    log(`  ACLs: ${wanted.length} for ${localFunctionRoles().length} function roles (${missing.length} added, ${stale.length} removed)`);
+    log(
+      `  ACLs: ${wanted.length} for ${localFunctionRoles().length} function roles (${missing.length} added, ${stale.length} removed)`,
+    );
   } finally {
     await admin.disconnect();
   }

@@ -13,6 +13,14 @@ import {
 import { emulatorTriggers } from './emulator-status';
 import { waitForCluster } from './health';
 import {
+  applyRoleAcls,
+  certificatesExist,
+  ensureCertificates,
+  ensureScramUsers,
+  secureBootstrapBrokers,
+  securityPaths,
+} from './kafka-security';
+import {
   ensureKafkaDistribution,
   isNodeRunning,
   kafkaClasspath,
@@ -30,14 +38,6 @@ import {
   stackProfile,
   stopOperatorServices,
 } from './operator-services';
-import {
-  applyRoleAcls,
-  certificatesExist,
-  ensureCertificates,
-  ensureScramUsers,
-  secureBootstrapBrokers,
-  securityPaths,
-} from './kafka-security';
 import { fileExists, paths, repoRoot } from './paths';
 import { isPostgresRunning, postgresLogFile, startPostgres, stopPostgres } from './postgres';
 import { runCommandOrThrow } from './run-command';
