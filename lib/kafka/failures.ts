@@ -30,6 +30,15 @@ function chainOf(error: unknown): KafkajsLikeError[] {
   return chain;
 }
 
+/** Whether kafkajs failed because an ACL refused the principal (a topic, a group, the cluster). */
+export function isAuthorizationFailure(error: unknown): boolean {
+  return chainOf(error).some(
+    (entry) =>
+      (entry.type !== undefined && AUTHORIZATION_TYPES.has(entry.type)) ||
+      /not authorized to access/i.test(entry.message ?? ''),
+  );
+}
+
 /** What the connection is, in the words of a broker's listener: `SASL_SSL`, `SSL`, `PLAINTEXT`. */
 export function listenerOf(connection: KafkaConnection): string {
   const sasl = connection.authentication.mechanism !== 'none';
@@ -76,13 +85,7 @@ export function kafkaFailure(error: unknown, connection: KafkaConnection, attemp
       { cause: error },
     );
   }
-  if (
-    chain.some(
-      (entry) =>
-        (entry.type !== undefined && AUTHORIZATION_TYPES.has(entry.type)) ||
-        /not authorized to access/i.test(entry.message ?? ''),
-    )
-  ) {
+  if (isAuthorizationFailure(error)) {
     return new KafkaAuthorizationError(
       `${attempt}: Kafka's ACLs refuse ${principalOf(connection)} on ${brokers} (its rights come from serverless.yml's kafkaProduces and msk triggers): ${detail}`,
       { cause: error },

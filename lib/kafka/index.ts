@@ -24,7 +24,7 @@ export {
   KafkaEventStore,
   type KafkaEventStoreOptions,
 } from './event-store';
-export { kafkaFailure, listenerOf } from './failures';
+export { isAuthorizationFailure, kafkaFailure, listenerOf } from './failures';
 export {
   createKafkajsClient,
   createKafkaProducer,

@@ -21,6 +21,8 @@ export const KAFKA_DESTINATION_PREFIX = 'kafka://';
 /** Defaults of the emulator (`custom.mskOffline` overrides them). */
 export const MSK_OFFLINE_DEFAULTS = {
   brokers: ['localhost:9092', 'localhost:9093', 'localhost:9094'],
+  /** The secured listener's brokers (SASL_SSL, SCRAM-SHA-512): MSK_OFFLINE_SECURE=true, npm start -- --secure. */
+  secureBrokers: ['localhost:9192', 'localhost:9193', 'localhost:9194'],
   metricsPort: 9464,
   lambdaPort: 3002,
   /** serverless-offline's HTTP port (custom.serverless-offline.httpPort): the billing API. */

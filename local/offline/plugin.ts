@@ -1,16 +1,19 @@
 import type { Server } from 'node:http';
-import type { Producer } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { CREDENTIALS_FILE_VARIABLE, ensureLocalCredentials } from '../../lib/api/local-credentials';
+import { SCRAM_ADMIN_USER } from '../../lib/deploy/kafka-rights';
 import { JavaCompatiblePartitioner } from '../../lib/kafka/partitioner';
 import { localKafka } from '../stack/kafka-admin';
+import { localFunctionRoles, readCredentials, securityPaths } from '../stack/kafka-security';
 import { paths } from '../stack/paths';
 import { localDatabaseUrl } from '../stack/topology';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
 import { lambdaInvokeApi } from './invoke';
 import { LagMonitor } from './lag-monitor';
 import { createEmulatorMetrics, serveMetrics } from './metrics';
-import { type FunctionDefinition, readSettings, readTriggers } from './settings';
+import { type FunctionDefinition, type MskOfflineSettings, readSettings, readTriggers } from './settings';
 import { TriggerConsumer } from './trigger-consumer';
 
 // The parts of the Serverless Framework's plugin API the emulator uses.
@@ -43,7 +46,7 @@ const AWS_ONLY_VARIABLES = [
 export class MskOfflinePlugin {
   readonly hooks: Record<string, () => Promise<void> | void>;
   private consumers: TriggerConsumer[] = [];
-  private producer?: Producer;
+  private readonly producers: Producer[] = [];
   private lagMonitor?: LagMonitor;
   private metricsServer?: Server;
   private pool?: Pool;
@@ -91,7 +94,35 @@ export class MskOfflinePlugin {
       KAFKA_BROKERS: settings.brokers.join(','),
       DATABASE_URL: this.databaseUrl(),
       [CREDENTIALS_FILE_VARIABLE]: credentials,
+      ...(settings.secure
+        ? { KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: securityPaths.ca, KAFKA_AUTH: 'scram' }
+        : {}),
     };
+    if (settings.secure) {
+      // Each function connects as its own SCRAM user, as each has its own role on AWS.
+      const { service } = this.serverless;
+      const users = new Map(localFunctionRoles().map((role) => [role.functionKey, role.user]));
+      for (const key of service.getAllFunctions()) {
+        const user = users.get(key);
+        if (user === undefined) continue;
+        const fn = service.getFunction(key);
+        fn.environment = { ...(fn.environment ?? {}), KAFKA_SCRAM_CREDENTIALS_FILE: securityPaths.credentials(user) };
+      }
+      this.utils.log.notice(
+        `msk-offline: through the SASL_SSL listener ${settings.brokers.join(',')}, each function as its own SCRAM user`,
+      );
+    }
+  }
+
+  /** A client of the cluster: as `user` through the secured listener when it is on, else plaintext. */
+  private kafkaAs(settings: MskOfflineSettings, user: string): Kafka {
+    if (!settings.secure) return localKafka('billing-msk-offline', settings.brokers);
+    const { username, password } = readCredentials(user);
+    return localKafka(`billing-msk-offline-${user}`, settings.brokers, {
+      ca: readFileSync(securityPaths.ca, 'utf8'),
+      username,
+      password,
+    });
   }
 
   private async start(): Promise<void> {
@@ -122,19 +153,36 @@ export class MskOfflinePlugin {
     });
     this.metricsServer = await serveMetrics(metrics.registry, settings.metricsPort, settings.metricsHost);
 
-    const kafka = localKafka('billing-msk-offline', settings.brokers);
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: JavaCompatiblePartitioner,
-    });
-    await this.producer.connect();
+    // Plaintext: one client for everything. Secured: the poller of a trigger reads, and its on-failure
+    // destination writes, as the function's SCRAM user (what its role may do on AWS); the lag
+    // monitor reads every group's offsets as the admin.
+    const users = new Map(localFunctionRoles().map((role) => [role.functionKey, role.user]));
+    const userOf = (functionKey: string) => users.get(functionKey) ?? SCRAM_ADMIN_USER;
+    const clients = new Map<string, { kafka: Kafka; producer: Producer }>();
+    const clientOf = async (user: string) => {
+      const key = settings.secure ? user : '';
+      let client = clients.get(key);
+      if (!client) {
+        const kafka = this.kafkaAs(settings, user);
+        const producer = kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          createPartitioner: JavaCompatiblePartitioner,
+        });
+        client = { kafka, producer };
+        clients.set(key, client);
+        this.producers.push(producer);
+        await producer.connect();
+      }
+      return client;
+    };
     const eventSourceArn =
       typeof this.custom.clusterArn === 'string' ? this.custom.clusterArn : MSK_OFFLINE_DEFAULTS.clusterArn;
     for (const trigger of triggers) {
+      const { kafka, producer } = await clientOf(userOf(trigger.functionKey));
       const consumer = new TriggerConsumer(trigger, {
         kafka,
-        producer: this.producer,
+        producer,
         invoke: lambdaInvokeApi(`http://${host === '0.0.0.0' ? 'localhost' : host}:${lambdaPort}`),
         metrics,
         region: service.provider.region ?? 'eu-west-1',
@@ -154,7 +202,7 @@ export class MskOfflinePlugin {
           log(`${trigger.functionKey} <- ${trigger.topic}: the consumer did not start: ${error.message}`),
       );
     }
-    this.lagMonitor = new LagMonitor(kafka, triggers, metrics, log);
+    this.lagMonitor = new LagMonitor(this.kafkaAs(settings, SCRAM_ADMIN_USER), triggers, metrics, log);
     this.lagMonitor.start();
     log(`metrics on http://${settings.metricsHost}:${settings.metricsPort}/metrics`);
     // `sls offline` (no `start`) has no end hook and serverless-offline exits right after its own
@@ -168,7 +216,7 @@ export class MskOfflinePlugin {
     this.stopped ??= (async () => {
       await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
       await this.lagMonitor?.stop();
-      await this.producer?.disconnect().catch(() => undefined);
+      await Promise.allSettled(this.producers.map((producer) => producer.disconnect()));
       await this.pool?.end().catch(() => undefined);
       await new Promise<void>((resolve) =>
         this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve(),

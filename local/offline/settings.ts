@@ -16,6 +16,11 @@ export interface FunctionDefinition {
 /** Emulator settings: `custom.mskOffline`, then `MSK_OFFLINE_*` variables for one run. */
 export interface MskOfflineSettings {
   readonly brokers: readonly string[];
+  /**
+   * Everything through the secured listener (`MSK_OFFLINE_SECURE=true`): each trigger reads, and
+   * each function writes, as its own SCRAM user, verifying the brokers against the local CA.
+   */
+  readonly secure: boolean;
   readonly metricsPort: number;
   /** Address the metrics endpoint binds (127.0.0.1; 0.0.0.0 for compose's Prometheus). */
   readonly metricsHost: string;
@@ -56,11 +61,17 @@ export function readSettings(
       throw new MskOfflineConfigError('MSK_OFFLINE_FAILURE_HANDLING must be a JSON object', { cause: error });
     }
   }
+  const secureSetting = String(env.MSK_OFFLINE_SECURE ?? custom.secure ?? 'false');
+  if (secureSetting !== 'true' && secureSetting !== 'false') {
+    throw new MskOfflineConfigError(`MSK_OFFLINE_SECURE must be true or false, not ${secureSetting}`);
+  }
+  const secure = secureSetting === 'true';
   return {
     brokers:
       typeof brokers === 'string' && brokers.trim() !== ''
         ? brokers.split(',').map((b) => b.trim())
-        : [...MSK_OFFLINE_DEFAULTS.brokers],
+        : [...(secure ? MSK_OFFLINE_DEFAULTS.secureBrokers : MSK_OFFLINE_DEFAULTS.brokers)],
+    secure,
     metricsPort: numberOf(
       env.MSK_OFFLINE_METRICS_PORT ?? custom.metricsPort,
       'metricsPort',

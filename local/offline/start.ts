@@ -2,9 +2,11 @@
  * `npm start`: the local stack up (if it is not: topics, migrations), then `sls offline start --stage
  * local` with the MSK emulator, printing where everything listens. Ctrl-C stops sls offline (the
  * emulator's consumers cleanly); the stack keeps running (`npm run stack:down` stops it).
+ * `npm start -- --secure` runs the functions and the emulator through the SASL_SSL listener.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
+import { securityPaths } from '../stack/kafka-security';
 import { paths, repoRoot } from '../stack/paths';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
 
@@ -16,7 +18,9 @@ const up = spawnSync(bin('tsx'), [join(repoRoot, 'local', 'stack', 'cli.ts'), 'u
 });
 if (up.status !== 0) process.exit(up.status ?? 1);
 
-const args = process.argv.slice(2);
+// `--secure`: everything through the SASL_SSL listener, each function as its own SCRAM user.
+const secure = process.argv.includes('--secure') || process.env.MSK_OFFLINE_SECURE === 'true';
+const args = process.argv.slice(2).filter((arg) => arg !== '--secure');
 const lambdaPortArg = args.indexOf('--lambdaPort');
 const lambdaPort = lambdaPortArg >= 0 ? args[lambdaPortArg + 1] : MSK_OFFLINE_DEFAULTS.lambdaPort;
 const httpPortArg = args.indexOf('--httpPort');
@@ -31,6 +35,9 @@ console.log(
     `  Lambda Invoke API   http://localhost:${lambdaPort}/2015-03-31/functions/billing-local-<function>/invocations`,
     `  Emulator metrics    http://127.0.0.1:${metricsPort}/metrics`,
     '  Triggers            every msk event of serverless.yml, listed below as "msk-offline: <function> <- <topic>"',
+    secure
+      ? `  Kafka               SASL_SSL ${MSK_OFFLINE_DEFAULTS.secureBrokers.join(',')}, each function as its own SCRAM user (CA ${relative(repoRoot, securityPaths.ca)})`
+      : `  Kafka               plaintext ${MSK_OFFLINE_DEFAULTS.brokers.join(',')} (npm start -- --secure: the SASL_SSL listener)`,
     '',
   ].join('\n'),
 );
@@ -38,6 +45,7 @@ console.log(
 const offline = spawn(process.execPath, [bin('sls'), 'offline', 'start', '--stage', 'local', ...args], {
   stdio: 'inherit',
   cwd: repoRoot,
+  env: secure ? { ...process.env, MSK_OFFLINE_SECURE: 'true' } : process.env,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => offline.kill(signal));

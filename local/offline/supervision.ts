@@ -15,6 +15,11 @@ export const TriggerState = {
   down: 'down',
   /** Stopped on purpose (sls offline exits). */
   stopped: 'stopped',
+  /**
+   * Refused by Kafka's ACLs (its principal may not read the topic or use the group): reported and
+   * not restarted, since a restart changes nothing until the ACLs or serverless.yml change.
+   */
+  refused: 'refused',
 } as const;
 export type TriggerState = (typeof TriggerState)[keyof typeof TriggerState];
 

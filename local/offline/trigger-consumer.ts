@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { isAuthorizationFailure } from '../../lib/kafka/failures';
 import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../lib/msk/build';
 import { StartingPosition } from './constants';
 import { InvokeUnavailableError } from './errors';
@@ -167,7 +168,7 @@ export class TriggerConsumer {
       }
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      if (current()) this.down(`crashed: ${event.payload.error.message}`);
+      if (current()) this.down(`crashed: ${event.payload.error.message}`, event.payload.error);
     });
     // kafkajs stops a consumer before it reports the crash: give the crash a moment to be the reason.
     consumer.on(consumer.events.STOP, () => {
@@ -200,15 +201,19 @@ export class TriggerConsumer {
       });
     } catch (error) {
       if (generation === this.generation && !this.stopping) {
-        this.down(`did not start: ${(error as Error).message}`);
+        this.down(`did not start: ${(error as Error).message}`, error);
       }
       throw error;
     }
   }
 
   /** Reports the trigger down, loudly, and schedules a fresh consumer after the backoff. */
-  private down(reason: string): void {
-    if (this.stopping || this.state === TriggerState.down) return;
+  private down(reason: string, error?: unknown): void {
+    if (this.stopping || this.state === TriggerState.down || this.state === TriggerState.refused) return;
+    if (error !== undefined && isAuthorizationFailure(error)) {
+      this.refuse(reason);
+      return;
+    }
     this.setState(TriggerState.down);
     this.failures += 1;
     const delayMs = restartDelayMs(this.failures, this.supervision);
@@ -231,6 +236,19 @@ export class TriggerConsumer {
         await this.launch().catch(() => undefined);
       })();
     }, delayMs);
+  }
+
+  /** An ACL refused the trigger's principal: report it once, leave the group, never restart. */
+  private refuse(reason: string): void {
+    this.setState(TriggerState.refused);
+    this.generation += 1;
+    const { trigger } = this;
+    this.options.log(
+      `TRIGGER REFUSED ${trigger.functionKey} <- ${trigger.topic} (group ${trigger.consumerGroupId}): Kafka's ACLs refuse its principal (${reason}); not restarted: fix the ACLs (npm run stack:up derives them from serverless.yml) and restart sls offline`,
+    );
+    void withTimeout(this.consumer?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS).catch(
+      () => undefined,
+    );
   }
 
   /** Restarts a consumer that stalled (the kafkajs hangs that neither crash nor stop). */
