@@ -60,7 +60,7 @@ if [ "$mode" = docker ]; then
   exec docker exec -i -e KAFKA_OPTS= -e KAFKA_HEAP_OPTS=-Xmx512m "${tty_flag[@]}" billing-kafka-1 "/opt/kafka/bin/$tool" "${args[@]}"
 fi
 
-libs="$(ls -d "$state"/kafka-*/libs 2>/dev/null | sort -V | tail -n 1 || true)"
+libs="$(ls -d "$state"/kafka-[0-9]*/libs 2>/dev/null | sort -V | tail -n 1 || true)"
 if [ -z "$libs" ] || [ ! -d "$libs" ]; then
   echo "local/kafka.sh: no Kafka jars under $state: run 'npm run stack:up' first" >&2
   exit 1

@@ -279,10 +279,20 @@ export async function ensureScramUsers(classpath: string, log: Log): Promise<voi
   for (const entry of credentials) {
     if (!existsSync(securityPaths.credentials(entry.username))) writeCredentials(entry);
   }
-  const present = await alterScramUsers(
+  let present = await alterScramUsers(
     classpath,
     credentials.map((entry) => ({ upsert: entry })),
   );
+  // Users of functions that are gone (or renamed) lose their credential and their file.
+  const stale = present.filter((user) => user.startsWith('billing-') && !users.includes(user));
+  if (stale.length > 0) {
+    present = await alterScramUsers(
+      classpath,
+      stale.map((user) => ({ delete: user })),
+    );
+    for (const user of stale) rmSync(securityPaths.credentials(user), { force: true });
+    log(`  SCRAM users removed: ${stale.join(', ')}`);
+  }
   const missing = users.filter((user) => !present.includes(user));
   if (missing.length > 0) throw new Error(`SCRAM users missing after creation: ${missing.join(', ')}`);
   log(`  SCRAM-SHA-512 users: ${users.join(', ')} (credentials in ${securityPaths.credentialsDir})`);
