@@ -137,7 +137,7 @@ export interface RunningConnect {
   readonly logFile: string;
   /** The connector's state and its tasks' (RUNNING, FAILED with a trace, ...), from the REST API. */
   status(name: string): Promise<ConnectorStatus | undefined>;
-  /** Stops the worker (SIGTERM, then SIGKILL after 30 s). */
+  /** Stops the worker (SIGTERM, then SIGKILL after 30 s) and removes its files. */
   stop(): Promise<void>;
 }
 
@@ -212,11 +212,14 @@ export function startConnect(options: {
       }
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // The worker's files go with it; its log stays under .stack/logs.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
