@@ -348,6 +348,7 @@ async function main(): Promise<void> {
     let ours: { seconds: number; count: number; reread: number };
     let deadLettered = 0;
     let redeliveries = 0;
+    let invocations = 0;
     const cpuBefore = cpuSeconds();
     let cpuAfter: CpuSeconds;
     try {
@@ -366,6 +367,7 @@ async function main(): Promise<void> {
               try {
                 const dead = await lambdas.invoke(partition, event);
                 deadLettered += dead;
+                invocations++;
                 done(chunk);
                 break;
               } catch (error) {
@@ -430,6 +432,9 @@ async function main(): Promise<void> {
     const peerRate = peer.rows / peer.seconds;
     const rawRate = raw.count / raw.seconds;
     log('');
+    log(
+      `MSK batches: ${thousands(invocations)} invocations of our projector, ${thousands(ours.count / invocations)} records each on average`,
+    );
     log(
       `ours:        ${thousands(oursRate)} events/s (${thousands(ours.count)} in ${ours.seconds.toFixed(2)} s: rules, ledger, processed markers, outbox published)`,
     );
