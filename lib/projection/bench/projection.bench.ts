@@ -15,13 +15,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { bootstrapBrokers } from '../../../local/stack/topology';
-import { type BillingEvent, TopicName, type TransactionEvent } from '../../../schemas';
+import { type BillingEvent, TopicName } from '../../../schemas';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
 import { createTestDatabase } from '../testing/database';
 import { eventFactory } from '../testing/events';
 import { LOCAL_CLUSTER_ARN, lambdaContext, MskHarness, type Offsets } from '../testing/msk-harness';
 import { invariantViolations } from '../testing/read-model';
 import { type CpuSeconds, cpuPerEvent, cpuSeconds } from './cpu';
+import { makeTransactions } from './transactions';
 
 const [events = 200_000, batchSize = 1_000, accountCount = 10_000, environments = 2] = process.argv
   .slice(2)
@@ -95,46 +96,6 @@ class Environments {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const rate = (count: number, seconds: number) => Math.round(count / seconds).toLocaleString('en-US');
-
-/** A realistic mix: 45% topups, 35% withdrawals (some beyond the balance), 15% refunds, 5% transfers. */
-function makeTransactions(accounts: readonly string[], count: number): TransactionEvent[] {
-  const factory = eventFactory();
-  const topupsOf = new Map<string, string[]>();
-  const out: TransactionEvent[] = [];
-  let seed = 7;
-  const random = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed / 2_147_483_648;
-  };
-  while (out.length < count) {
-    const account = accounts[Math.floor(random() * accounts.length)] as string;
-    const amount = 100 + Math.floor(random() * 50_000);
-    const roll = random();
-    const topups = topupsOf.get(account) ?? [];
-    if (roll < 0.45 || topups.length === 0) {
-      const event = factory.topup(account, amount);
-      topups.push(event.payload.transactionId);
-      topupsOf.set(account, topups);
-      out.push(event);
-    } else if (roll < 0.8) {
-      out.push(factory.withdrawal(account, amount));
-    } else if (roll < 0.95) {
-      out.push(
-        factory.refund(
-          account,
-          Math.floor(amount / 4),
-          topups[Math.floor(random() * topups.length)] as string,
-        ),
-      );
-    } else {
-      const other = accounts[Math.floor(random() * accounts.length)] as string;
-      const transferId = randomUUID();
-      out.push(factory.transferDebit(account, amount, transferId, other));
-      if (out.length < count) out.push(factory.transferCredit(other, amount, transferId, account));
-    }
-  }
-  return out;
-}
 
 async function timedRange(
   harness: MskHarness,
