@@ -37,11 +37,13 @@ import {
   dueAtMs,
   dueBy,
   goalOf,
+  keptUp,
   LATENCY_USAGE,
   LoadEvent,
   loadEventAt,
   metricsByFunction,
   parseLatencyArgs,
+  slicesOf,
   type TriggerWindow,
   triggerWindowsOf,
 } from './latency';
@@ -56,6 +58,8 @@ const PROGRESS_EVERY_MS = 5_000;
 const MAX_APPEND = 2_000;
 const DRAIN_TIMEOUT_MS = 90_000;
 const SETUP_TIMEOUT_MS = 240_000;
+/** The latencies are also printed by slices of the load, to show a backlog growing. */
+const TIMELINE_SLICE_MS = 10_000;
 
 /** Wall-clock milliseconds with sub-millisecond precision (compared with PostgreSQL's timestamps). */
 const now = (): number => performance.timeOrigin + performance.now();
@@ -365,6 +369,7 @@ function invocationStats(
   return {
     invocations,
     meanMs: (delta('msk_offline_invocation_duration_seconds_sum') * 1000) / invocations,
+    records: delta('msk_offline_batch_size_sum'),
     meanBatch: delta('msk_offline_batch_size_sum') / delta('msk_offline_batch_size_count'),
     errors: delta('msk_offline_invocation_errors_total'),
   };
@@ -524,15 +529,25 @@ async function main(): Promise<void> {
       const waitOf = distributionOf(wait);
       const handlerOf = distributionOf(handler);
       const totalOf = distributionOf(defined(group.records.map((r) => latency(r, r.visibleAt))));
+      const points: { at: number; value: number }[] = [];
+      for (const record of group.records) {
+        const value = latency(record, record.visibleAt);
+        if (value !== undefined) points.push({ at: record.dueAt - paced.startAt, value });
+      }
+      const timeline = slicesOf(points, TIMELINE_SLICE_MS);
+      const handlerPart = `p50 ${f0(handlerOf.p50)} ms from the handler's start to the row visible (its transaction, commit and the poll; invocations ${f0(stats.meanMs)} ms on average)`;
       dominant.push(
-        `  ${group.fn}: ${waitOf.p50 >= handlerOf.p50 ? 'waiting for its batch' : 'the handler'} dominates: of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms before the handler started (the ${window.windowMs} ms window, and for a batch's first record p50 ${f0(firstWait.p50 - window.windowMs)} ms more: the emulator's fetch rounds and busy partitions), p50 ${f0(handlerOf.p50)} ms from the handler's start to the row visible (its transaction, commit and the poll; invocations ${f0(stats.meanMs)} ms on average)`,
+        keptUp(firstWait, window.windowMs)
+          ? `  ${group.fn}: ${waitOf.p50 >= handlerOf.p50 ? 'waiting for its batch' : 'the handler'} dominates: of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms before the handler started (the ${window.windowMs} ms window, and for a batch's first record p50 ${f0(firstWait.p50 - window.windowMs)} ms more: the emulator's fetch rounds and busy partitions), ${handlerPart}`
+          : `  ${group.fn}: queueing dominates: it did not keep up (${f0(stats.records / steadySeconds)} records/s of ${window.topic} projected; a batch's first record waited p50 ${f0(firstWait.p50)} ms for a ${window.windowMs} ms window), so of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms were spent before the handler started; ${handlerPart}`,
       );
       lines.push(
         `  ${group.fn}:`,
         `    ${distributionLine('wait before the handler', waitOf)}`,
         `    ${distributionLine('handler to visible', handlerOf)}`,
         `    ${distributionLine("batch's first record: wait", firstWait)}  (window ${window.windowMs} ms)`,
-        `    invocations ${stats.invocations} (errors ${stats.errors}), mean ${f0(stats.meanMs)} ms, mean ${stats.meanBatch.toFixed(1)} records (all records of ${window.topic}, batch size ${window.batchSize}); this load brings ${perPartitionPerWindow.toFixed(0)} of its events per partition per window${perPartitionPerWindow < window.batchSize ? ': batches never fill, each waits out the window' : ''}`,
+        `    p50/p99 by ${TIMELINE_SLICE_MS / 1000} s of the load: ${timeline.map((slice) => `${f0(slice.p50)}/${f0(slice.p99)}`).join(', ')} ms`,
+        `    invocations ${stats.invocations} (errors ${stats.errors}), ${f0(stats.records / steadySeconds)} records/s, mean ${f0(stats.meanMs)} ms, mean ${stats.meanBatch.toFixed(1)} records (all records of ${window.topic}, batch size ${window.batchSize}); this load brings ${perPartitionPerWindow.toFixed(0)} of its events per partition per window${perPartitionPerWindow < window.batchSize ? ': batches never fill, each waits out the window' : ''}`,
       );
     }
     const cpu = (key: 'node' | 'postgres' | 'kafka') => (cpuAfter[key] - cpuBefore[key]) / steadySeconds;

@@ -7,12 +7,14 @@ import {
   dueAtMs,
   dueBy,
   goalOf,
+  keptUp,
   LATENCY_DEFAULTS,
   LoadEvent,
   loadEventAt,
   metricsByFunction,
   parseLatencyArgs,
   percentile,
+  slicesOf,
   triggerWindowsOf,
 } from './latency';
 
@@ -130,6 +132,31 @@ describe('percentiles', () => {
     expect(goalOf(1_000, under)).toEqual({ goalMs: 1_100, met: true, ratio: 1_098 / 1_100 });
     expect(goalOf(1_000, over).met).toBe(false);
     expect(goalOf(1_000, distributionOf([])).met).toBe(false);
+  });
+});
+
+describe('a backlog', () => {
+  it('shows in the latencies by slice of the load, empty slices included', () => {
+    // Prepare: latencies growing over the run, nothing due in the second slice
+    const points = [
+      { at: 0, value: 1_000 },
+      { at: 9_999, value: 1_100 },
+      { at: 25_000, value: 5_000 },
+      { at: 29_000, value: 7_000 },
+    ];
+
+    // Act
+    const slices = slicesOf(points, 10_000);
+
+    // Assess
+    expect(slices.map((slice) => slice.count)).toEqual([2, 0, 2]);
+    expect(slices.map((slice) => slice.max)).toEqual([1_100, Number.NaN, 7_000]);
+  });
+
+  it('is what a first record waiting over twice the window means', () => {
+    expect(keptUp(distributionOf([1_200, 1_300, 1_900]), 1_000)).toBe(true);
+    expect(keptUp(distributionOf([1_200, 2_100, 9_000]), 1_000)).toBe(false);
+    expect(keptUp(distributionOf([]), 1_000)).toBe(false);
   });
 });
 

@@ -195,3 +195,24 @@ export function metricsByFunction(text: string): Map<string, Map<string, number>
   }
   return metrics;
 }
+
+/** Values grouped by slices of `sliceMs` of their time `at` (ms from the start), in order; empty slices too. */
+export function slicesOf(
+  points: readonly { readonly at: number; readonly value: number }[],
+  sliceMs: number,
+): Distribution[] {
+  const slices: number[][] = [];
+  for (const { at, value } of points) {
+    const slice = Math.max(0, Math.floor(at / sliceMs));
+    while (slices.length <= slice) slices.push([]);
+    slices[slice]?.push(value);
+  }
+  return slices.map(distributionOf);
+}
+
+/**
+ * Whether a trigger kept up with the load: its batches' first records waited at most twice the
+ * window (p50). Beyond that they queue behind a backlog, and the latency measures the queue.
+ */
+export const keptUp = (firstRecordWait: Distribution, windowMs: number): boolean =>
+  firstRecordWait.count > 0 && firstRecordWait.p50 <= 2 * Math.max(windowMs, 100);
