@@ -539,7 +539,7 @@ async function main(): Promise<void> {
       dominant.push(
         keptUp(firstWait, window.windowMs)
           ? `  ${group.fn}: ${waitOf.p50 >= handlerOf.p50 ? 'waiting for its batch' : 'the handler'} dominates: of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms before the handler started (the ${window.windowMs} ms window, and for a batch's first record p50 ${f0(firstWait.p50 - window.windowMs)} ms more: the emulator's fetch rounds and busy partitions), ${handlerPart}`
-          : `  ${group.fn}: queueing dominates: it did not keep up (${f0(stats.records / steadySeconds)} records/s of ${window.topic} projected; a batch's first record waited p50 ${f0(firstWait.p50)} ms for a ${window.windowMs} ms window), so of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms were spent before the handler started; ${handlerPart}`,
+          : `  ${group.fn}: queueing dominates: it did not keep up (${stats.records} records of ${window.topic} projected in the ${steadySeconds.toFixed(0)} s of the load and its drain; a batch's first record waited p50 ${f0(firstWait.p50)} ms for a ${window.windowMs} ms window), so of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms were spent before the handler started; ${handlerPart}`,
       );
       lines.push(
         `  ${group.fn}:`,
@@ -547,7 +547,7 @@ async function main(): Promise<void> {
         `    ${distributionLine('handler to visible', handlerOf)}`,
         `    ${distributionLine("batch's first record: wait", firstWait)}  (window ${window.windowMs} ms)`,
         `    p50/p99 by ${TIMELINE_SLICE_MS / 1000} s of the load: ${timeline.map((slice) => `${f0(slice.p50)}/${f0(slice.p99)}`).join(', ')} ms`,
-        `    invocations ${stats.invocations} (errors ${stats.errors}), ${f0(stats.records / steadySeconds)} records/s, mean ${f0(stats.meanMs)} ms, mean ${stats.meanBatch.toFixed(1)} records (all records of ${window.topic}, batch size ${window.batchSize}); this load brings ${perPartitionPerWindow.toFixed(0)} of its events per partition per window${perPartitionPerWindow < window.batchSize ? ': batches never fill, each waits out the window' : ''}`,
+        `    invocations ${stats.invocations} (errors ${stats.errors}), ${stats.records} records, mean ${f0(stats.meanMs)} ms, mean ${stats.meanBatch.toFixed(1)} records (all records of ${window.topic}, batch size ${window.batchSize}); this load brings ${perPartitionPerWindow.toFixed(0)} of its events per partition per window${perPartitionPerWindow < window.batchSize ? ': batches never fill, each waits out the window' : ''}`,
       );
     }
     const cpu = (key: 'node' | 'postgres' | 'kafka') => (cpuAfter[key] - cpuBefore[key]) / steadySeconds;
