@@ -103,6 +103,7 @@ class VisibilityPoller {
   readonly periods: number[] = [];
   #running = false;
   #loop?: Promise<void>;
+  #failure: unknown;
 
   constructor(private readonly client: Client) {}
 
@@ -122,12 +123,17 @@ class VisibilityPoller {
 
   start(): void {
     this.#running = true;
-    this.#loop = this.#run();
+    // A failed poll ends the loop; stop() reports it (caught here so that it is never unhandled).
+    this.#loop = this.#run().catch((error: unknown) => {
+      this.#failure = error;
+    });
   }
 
+  /** Ends the loop; throws what made a poll fail, if one did while it was meant to run. */
   async stop(): Promise<void> {
     this.#running = false;
     await this.#loop;
+    if (this.#failure !== undefined) throw this.#failure;
   }
 
   async #run(): Promise<void> {
@@ -401,10 +407,47 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
+  // sls offline runs in a process group of its own, which Ctrl-C does not reach: it is stopped
+  // here, and the database dropped. Listening (not once): tsx relays the signal its group also
+  // got, and a second SIGINT with no listener would end this process before the clean-up.
+  let interrupted = false;
+  let onInterrupt: (() => void) | undefined;
+  process.on('SIGINT', () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error('bench:latency: interrupted; stopping sls offline and dropping the database');
+    onInterrupt?.();
+  });
   const db = await createTestDatabase('billing_latency_bench');
   let offline: OfflineProcess | undefined;
   const store = new KafkaEventStore({ producer: createKafkaProducer(await localConnection()) });
   const pollClient = new Client({ connectionString: db.url });
+  let poller: VisibilityPoller | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => {
+    cleaning ??= (async () => {
+      await poller?.stop().catch(() => undefined);
+      await store.disconnect().catch(() => undefined);
+      await pollClient.end().catch(() => undefined);
+      await offline?.stop();
+      await db.drop();
+    })();
+    return cleaning;
+  };
+  onInterrupt = () => {
+    cleanUp().then(
+      () => process.exit(130),
+      (error: unknown) => {
+        console.error(`bench:latency: the clean-up failed (database ${db.name}):`, error);
+        process.exit(1);
+      },
+    );
+  };
+  if (interrupted) {
+    // Interrupted while the database was being made: nothing else runs yet.
+    await db.drop();
+    process.exit(130);
+  }
   try {
     await pollClient.connect();
     offline = await startOfflineApi({
@@ -418,27 +461,28 @@ async function main(): Promise<void> {
       `  setup: ${FUNDED_ACCOUNTS} accounts opened and funded, 10 warm-up transfers completed in ${((now() - setupStarted) / 1000).toFixed(1)} s`,
     );
 
-    const poller = new VisibilityPoller(pollClient);
+    const visibility = new VisibilityPoller(pollClient);
+    poller = visibility;
     const tracked: Tracked[] = [];
     const metricsBefore = await scrape(offline);
     const cpuBefore = { ...cpuSeconds(), offline: processCpuSeconds(offline.pid) };
     const steadyStarted = now();
-    poller.start();
+    visibility.start();
     const progress = setInterval(() => {
       const acked = tracked.filter((record) => record.ackAt !== undefined).length;
       const seen = (kind: (record: Tracked) => boolean) => tracked.filter(kind).length;
       console.log(
-        `  t=${((now() - steadyStarted) / 1000).toFixed(0)}s sent ${tracked.length}, acknowledged ${acked}, visible: accounts ${seen((r) => r.kind === LoadEvent.openAccount && r.visibleAt !== undefined)}, transactions ${seen((r) => (r.kind === LoadEvent.topup || r.kind === LoadEvent.withdrawal) && r.visibleAt !== undefined)}, transfers started ${seen((r) => r.kind === LoadEvent.transfer && r.visibleAt !== undefined)}, ended ${seen((r) => r.endedAt !== undefined)}; pending ${poller.pending}`,
+        `  t=${((now() - steadyStarted) / 1000).toFixed(0)}s sent ${tracked.length}, acknowledged ${acked}, visible: accounts ${seen((r) => r.kind === LoadEvent.openAccount && r.visibleAt !== undefined)}, transactions ${seen((r) => (r.kind === LoadEvent.topup || r.kind === LoadEvent.withdrawal) && r.visibleAt !== undefined)}, transfers started ${seen((r) => r.kind === LoadEvent.transfer && r.visibleAt !== undefined)}, ended ${seen((r) => r.endedAt !== undefined)}; pending ${visibility.pending}`,
       );
     }, PROGRESS_EVERY_MS);
     let paced: { startAt: number; appends: number };
     try {
-      paced = await paceLoad({ store, accounts, rate, total, poller, tracked });
+      paced = await paceLoad({ store, accounts, rate, total, poller: visibility, tracked });
       const drainDeadline = now() + DRAIN_TIMEOUT_MS;
-      while (poller.pending > 0 && now() < drainDeadline) await sleep(100);
+      while (visibility.pending > 0 && now() < drainDeadline) await sleep(100);
     } finally {
       clearInterval(progress);
-      await poller.stop();
+      await visibility.stop();
     }
     const cpuAfter = { ...cpuSeconds(), offline: processCpuSeconds(offline.pid) };
     const metricsAfter = await scrape(offline);
@@ -477,7 +521,7 @@ async function main(): Promise<void> {
       defined(transfers.filter((r) => r.status === 'completed').map((r) => latency(r, r.endedAt))),
     );
     const failedTransfers = transfers.filter((r) => r.status === 'failed').length;
-    const periods = distributionOf(poller.periods);
+    const periods = distributionOf(visibility.periods);
 
     const lines: string[] = [
       '',
@@ -564,10 +608,7 @@ async function main(): Promise<void> {
     );
     console.log(lines.join('\n'));
   } finally {
-    await store.disconnect().catch(() => undefined);
-    await pollClient.end().catch(() => undefined);
-    await offline?.stop();
-    await db.drop();
+    await cleanUp();
   }
 }
 
