@@ -591,7 +591,7 @@ async function main(): Promise<void> {
         `    ${distributionLine('handler to visible', handlerOf)}`,
         `    ${distributionLine("batch's first record: wait", firstWait)}  (window ${window.windowMs} ms)`,
         `    p50/p99 by ${TIMELINE_SLICE_MS / 1000} s of the load: ${timeline.map((slice) => `${f0(slice.p50)}/${f0(slice.p99)}`).join(', ')} ms`,
-        `    invocations ${stats.invocations} (errors ${stats.errors}), ${stats.records} records, mean ${f0(stats.meanMs)} ms, mean ${stats.meanBatch.toFixed(1)} records (all records of ${window.topic}, batch size ${window.batchSize}); this load brings ${perPartitionPerWindow.toFixed(0)} of its events per partition per window${perPartitionPerWindow < window.batchSize ? ': batches never fill, each waits out the window' : ''}`,
+        `    invocations ${stats.invocations} (errors ${stats.errors}), ${stats.records} records, mean ${f0(stats.meanMs)} ms, mean ${stats.meanBatch.toFixed(1)} records (all records of ${window.topic}, batch size ${window.batchSize}); ${stats.meanBatch >= 0.9 * window.batchSize ? 'batches were full: records queued' : 'batches were not full: each waited out the window'}; this load's own events: ${perPartitionPerWindow.toFixed(0)} per partition per window`,
       );
     }
     const cpu = (key: 'node' | 'postgres' | 'kafka') => (cpuAfter[key] - cpuBefore[key]) / steadySeconds;
