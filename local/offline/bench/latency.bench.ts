@@ -68,7 +68,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** One appended event of the load and what the poller saw of it. */
 interface Tracked {
   readonly kind: LoadEvent;
-  readonly index: number;
   /** The row id the poller looks for: account, transaction or transfer id. */
   readonly rowId: string;
   readonly eventId: string;
@@ -304,7 +303,6 @@ async function paceLoad(options: {
       batch.push(event);
       records.push({
         kind,
-        index,
         rowId,
         eventId: event.eventId,
         dueAt: startAt + dueAtMs(index, rate),
