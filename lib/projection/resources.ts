@@ -48,9 +48,7 @@ const kafkaKey = (env: NodeJS.ProcessEnv) =>
       'KAFKA_AUTH',
       'KAFKA_SCRAM_SECRET_ARN',
       'KAFKA_SCRAM_CREDENTIALS_FILE',
-    ].map(
-      (name) => env[name],
-    ),
+    ].map((name) => env[name]),
   );
 
 /** The outbox publisher of the configured cluster (the event store, connected once). */

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { CREDENTIALS_FILE_VARIABLE, ensureLocalCredentials } from '../../lib/api/local-credentials';
@@ -106,7 +106,10 @@ export class MskOfflinePlugin {
         const user = users.get(key);
         if (user === undefined) continue;
         const fn = service.getFunction(key);
-        fn.environment = { ...(fn.environment ?? {}), KAFKA_SCRAM_CREDENTIALS_FILE: securityPaths.credentials(user) };
+        fn.environment = {
+          ...(fn.environment ?? {}),
+          KAFKA_SCRAM_CREDENTIALS_FILE: securityPaths.credentials(user),
+        };
       }
       this.utils.log.notice(
         `msk-offline: through the SASL_SSL listener ${settings.brokers.join(',')}, each function as its own SCRAM user`,
