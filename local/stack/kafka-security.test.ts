@@ -7,7 +7,7 @@ import {
   roleStatements,
 } from '../../lib/deploy/billing-resources';
 import { TopicName } from '../../lib/kafka/topics';
-import { LOCAL_STAGE, localFunctionRoles, localScramUsers } from './kafka-security';
+import { LOCAL_STAGE, localFunctionRoles, localScramUsers, withStage } from './kafka-security';
 import { repoRoot } from './paths';
 
 // The local ACLs and the functions' IAM policies come from the same declarations in
@@ -64,7 +64,7 @@ describe('local Kafka ACLs against the IAM policies', () => {
           ? [
               {
                 topic: event.msk.topic,
-                consumerGroupId: event.msk.consumerGroupId.replaceAll('${sls:stage}', LOCAL_STAGE),
+                consumerGroupId: withStage(event.msk.consumerGroupId, LOCAL_STAGE),
                 mappingLogicalId: 'Mapping',
               },
             ]

@@ -168,6 +168,11 @@ export interface LocalFunctionRole {
   readonly acls: readonly KafkaAcl[];
 }
 
+/** A consumer group id of serverless.yml with its `${sls:stage}` resolved. */
+export const withStage = (groupId: string, stage: string): string =>
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: serverless.yml's own variable, literally
+  groupId.replaceAll('${sls:stage}', stage);
+
 interface ServerlessFunctions {
   functions: Record<
     string,
@@ -190,7 +195,7 @@ export function localFunctionRoles(
         ? [
             {
               topic: event.msk.topic as TopicName,
-              consumerGroupId: (event.msk.consumerGroupId ?? '').replaceAll('${sls:stage}', stage),
+              consumerGroupId: withStage(event.msk.consumerGroupId ?? '', stage),
             },
           ]
         : [],
