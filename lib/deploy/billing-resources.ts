@@ -1,4 +1,5 @@
-import { billingTopics, type TopicName } from '../kafka/topics';
+import type { TopicName } from '../../schemas';
+import { billingTopics } from '../kafka/topic-specs';
 
 /**
  * CloudFormation the deployment derives from each function's declaration in serverless.yml: a

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TopicName } from '../kafka/topics';
+import type { TopicName } from '../../schemas';
 import {
   type BillingDeploySettings,
   type BillingFunction,

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
-import { billingTopics } from '../kafka/topics';
+import { billingTopics } from '../kafka/topic-specs';
 import {
   type EventPublisher,
   lockOutboxSource,

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { TopicName } from '../kafka/topics';
+import { TopicName } from '../../schemas';
 import { accountProjector } from '../projection/account-projector';
 import { transactionOutcomeProjector } from '../projection/outcome-projector';
 import type { TopicProjector } from '../projection/types';
