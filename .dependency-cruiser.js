@@ -22,7 +22,7 @@
 
 const TEST = '\\.test\\.ts$';
 const INFRASTRUCTURE = '^lib/(config|kafka|msk|outbox|database)/';
-const FEATURE = '^lib/(projection|ledger|saga|dead-letter|rebuild|api|deploy|migration|read-model)/';
+const FEATURE = '^lib/(projection|ledger|saga|dead-letter|rebuild|api|deploy|migration)/';
 const TIER = {
   1: '^lib/projection/',
   2: '^lib/(ledger|saga)/',

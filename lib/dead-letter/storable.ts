@@ -1,5 +1,5 @@
+import { storableText } from '../database';
 import type { MskHeader } from '../msk';
-import { storableText } from '../read-model/storable-text';
 import { MAX_FAILURE_MESSAGE_LENGTH } from './constants';
 
 export { storableText };

@@ -20,7 +20,7 @@ import {
 } from './billing-resources';
 
 /** The read model's migrations, relative to the service directory. */
-const MIGRATIONS_DIR = join('lib', 'read-model', 'migrations');
+const MIGRATIONS_DIR = join('lib', 'database', 'migrations');
 
 // The parts of the Serverless Framework's plugin API this plugin uses.
 interface MskEvent {

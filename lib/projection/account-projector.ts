@@ -1,6 +1,6 @@
 import { type AccountEvent, AccountEventType, FailureClass, isAccountEvent, TopicName } from '../../schemas';
+import type { Queryable } from '../database';
 import { type AccountDecision, type AccountState, decideAccountOpening, decideStatusChange } from '../ledger';
-import type { Queryable } from '../outbox';
 import { ProjectionMetric, ProjectorName } from './constants';
 import { ProjectionError } from './errors';
 import { insertAccounts, lockAccounts, updateAccounts } from './ledger-sql';

@@ -1,4 +1,5 @@
 import type { AccountStatus, Currency } from '../../schemas';
+import type { Queryable } from '../database';
 import type {
   AccountState,
   LedgerEntry,
@@ -6,7 +7,6 @@ import type {
   RecordedTransaction,
   TransactionStatus,
 } from '../ledger';
-import type { Queryable } from '../outbox';
 import type { WriteBatch } from './write-batch';
 
 // The set-based reads and writes of the ledger read model. bigint columns come back as decimal

@@ -5,6 +5,7 @@ import {
   type TransactionOutcome,
   TransactionOutcomeType,
 } from '../../schemas';
+import type { Queryable } from '../database';
 import {
   type AccountState,
   DeferralCode,
@@ -13,7 +14,6 @@ import {
   type RecordedTransaction,
   TransactionStatus,
 } from '../ledger';
-import type { Queryable } from '../outbox';
 import { ProjectionMetric, ProjectorName } from './constants';
 import { ProjectionError } from './errors';
 import {

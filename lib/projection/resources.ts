@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import { loadKafkaConnection, resolveDatabaseUrl } from '../config';
+import { RotatingPool } from '../database';
 import { createKafkaProducer, KafkaEventStore } from '../kafka';
 import { type EventPublisher, eventStorePublisher } from '../outbox';
-import { RotatingPool } from '../read-model/database-pool';
 import { loadProjectionSettings } from './config';
 
 /*

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { type BillingEvent, FailureClass } from '../../schemas';
+import { inTransaction } from '../database';
 import { buildDeadLetter } from '../dead-letter';
 import type { DecodedMskEvent, MskPartitionBatch } from '../msk';
 import {
@@ -14,7 +15,6 @@ import {
   publishMessages,
   unpublishedOf,
 } from '../outbox';
-import { inTransaction } from '../read-model/transaction';
 import { INTEGRITY_CONSTRAINT_VIOLATION_CLASS, ProjectionFailureCode, ProjectionMetric } from './constants';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
 import { claimMarkers, markerIdOf } from './processed-markers';

@@ -9,6 +9,7 @@ import {
   type TransactionEvent,
   TransactionEventType,
 } from '../../schemas';
+import type { Queryable } from '../database';
 import {
   type AccountState,
   decideMovement,
@@ -22,7 +23,7 @@ import {
   TransactionStatus,
   transferIdOf,
 } from '../ledger';
-import { derivedEventId, derivedOutboxMessageOf, type OutboxMessage, type Queryable } from '../outbox';
+import { derivedEventId, derivedOutboxMessageOf, type OutboxMessage } from '../outbox';
 import { ProjectionMetric, ProjectorName } from './constants';
 import { ProjectionError } from './errors';
 import {

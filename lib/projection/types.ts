@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { BillingEvent, TopicName } from '../../schemas';
+import type { Queryable, TransactionTimeouts } from '../database';
 import type { RecordFailure } from '../dead-letter';
 import type { MskRecordOrigin } from '../msk';
-import type { OutboxMessage, Queryable } from '../outbox';
-import type { TransactionTimeouts } from '../read-model/transaction';
+import type { OutboxMessage } from '../outbox';
 import type { ProjectionMetric } from './constants';
 import type { WriteBatch } from './write-batch';
 

@@ -15,7 +15,7 @@ export const MIGRATIONS_TABLE = 'pgmigrations';
 
 export interface MigrationOptions {
   readonly databaseUrl: string;
-  /** The folder of the SQL migrations (lib/read-model/migrations, or its copy in the bundle). */
+  /** The folder of the SQL migrations (lib/database/migrations, or its copy in the bundle). */
   readonly migrationsDir: string;
   readonly log?: (message: string) => void;
 }

@@ -1,0 +1,11 @@
+/**
+ * The PostgreSQL plumbing every module shares (docs/design.md: Layers): the `Queryable` port, the
+ * one transaction helper, the rotating pool, storable text, database URLs and the read model's
+ * migrations (`./migrations`). The migration runner is `./migrate`, imported directly: node-pg-migrate
+ * is ESM-only, and jest, which runs CommonJS, loads this index.
+ */
+export { INVALID_PASSWORD, RotatingPool } from './rotating-pool';
+export { storableText } from './storable-text';
+export { inTransaction, type TransactionTimeouts, transactionTimeoutsOf } from './transaction';
+export type { Queryable } from './types';
+export { MIGRATIONS_DIR, withDatabase } from './url';
