@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { type BillingEvent, FailureClass } from '../../schemas';
 import { inTransaction } from '../database';
-import { buildDeadLetter } from '../dead-letter';
 import type { DecodedMskEvent, MskPartitionBatch } from '../msk';
 import {
   type EventPublisher,
@@ -16,6 +15,7 @@ import {
   unpublishedOf,
 } from '../outbox';
 import { INTEGRITY_CONSTRAINT_VIOLATION_CLASS, ProjectionFailureCode, ProjectionMetric } from './constants';
+import { buildDeadLetter } from './dead-letter';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
 import { claimMarkers, markerIdOf } from './processed-markers';
 import type {
