@@ -1,7 +1,6 @@
 import { isTransactionEvent, TopicName } from '../../schemas';
-import { decideOutOfRetries } from '../ledger';
+import { decideOutOfRetries, eventsOfDecision, movementRequestOf } from '../ledger';
 import { derivedOutboxMessageOf, type OutboxMessage } from '../outbox';
-import { eventsOfDecision, movementRequestOf } from '../projection/transaction-projector';
 import type { FreshRecord, RecordFailure } from '../projection/types';
 
 /** What a record still deferred on its last attempt settles as, instead of being parked. */

@@ -1,12 +1,3 @@
-/** The consumers that project billing topics; each has its own processed markers and outbox rows. */
-export const ProjectorName = {
-  account: 'account-projector',
-  transaction: 'transaction-projector',
-  /** A rebuild's: applies billing.transaction.outcomes, decides nothing (docs/projection.md#rebuild). */
-  transactionOutcome: 'transaction-outcome-projector',
-} as const;
-export type ProjectorName = (typeof ProjectorName)[keyof typeof ProjectorName];
-
 /**
  * The environment the projectors read (validated at each invocation). The database comes from
  * lib/config (DATABASE_URL locally, DATABASE_SECRET_ARN on AWS), Kafka too (KAFKA_*, MSK_*).

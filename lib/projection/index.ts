@@ -3,7 +3,6 @@
  * partition's batch is one transaction (effects, processed markers, outbox rows), set-based. A
  * record that cannot be applied becomes a DeadLetterRecorded (`buildDeadLetter`) in that outbox.
  */
-export { accountProjector } from './account-projector';
 export { loadProjectionSettings, type ProjectionSettings } from './config';
 export {
   DEFAULT_POOL_SIZE,
@@ -12,7 +11,6 @@ export {
   METRICS_NAMESPACE,
   ProjectionEnvVariable,
   ProjectionMetric,
-  ProjectorName,
 } from './constants';
 export { buildDeadLetter, deadLetterIdOf } from './dead-letter';
 export {
@@ -21,14 +19,11 @@ export {
   ProjectionError,
   TransientProjectionError,
 } from './errors';
-export { transactionOutcomeProjector } from './outcome-projector';
 export { coordinatesMarkerId, markerIdOf } from './processed-markers';
 export { projectBatch } from './project';
 export { reportProjection } from './report';
 export { closeProjectionResources, projectionPool, projectionPublisher } from './resources';
 export { type ProjectionDependencies, projectMskEvent, projectPartition } from './runner';
-export { transactionOutcomeOf } from './transaction-outcomes';
-export { eventsOfDecision, movementRequestOf, transactionProjector } from './transaction-projector';
 export type {
   DeadLetterInput,
   FreshRecord,

@@ -5,12 +5,11 @@ import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
 import { localClient } from '../kafka/fixtures/cluster';
-import { accountProjector } from '../projection/account-projector';
+import { accountProjector, transactionProjector } from '../ledger';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import { invokeAll, type LambdaHandler, MskHarness, type Offsets } from '../projection/testing/msk-harness';
 import { invariantViolations, NO_VIOLATIONS } from '../projection/testing/read-model';
-import { transactionProjector } from '../projection/transaction-projector';
 import { transferSagaProjector } from '../saga/projector';
 import {
   deliverOurLetters,

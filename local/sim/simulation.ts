@@ -16,13 +16,12 @@ import { receiveDeadLetters, replayLetter, retryDueLetters } from '../../lib/dea
 import { MIN_LEASE_SECONDS } from '../../lib/dead-letter/schedule';
 import { discardLetter, listLetters } from '../../lib/dead-letter/store';
 import { KafkaEventStore } from '../../lib/kafka/event-store';
+import { accountProjector, transactionProjector } from '../../lib/ledger';
 import { buildMskEvent, decodeBillingMskEvent, decodeMskEvent } from '../../lib/msk';
 import { type EventPublisher, eventStorePublisher } from '../../lib/outbox';
-import { accountProjector } from '../../lib/projection/account-projector';
 import { projectMskEvent } from '../../lib/projection/runner';
 import type { TestDatabase } from '../../lib/projection/testing/database';
 import { createTestDatabase } from '../../lib/projection/testing/database';
-import { transactionProjector } from '../../lib/projection/transaction-projector';
 import type { TopicProjector } from '../../lib/projection/types';
 import { transferSagaProjector } from '../../lib/saga/projector';
 import {
