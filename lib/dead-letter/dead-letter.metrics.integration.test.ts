@@ -88,7 +88,10 @@ describe('the DeadLettersParked metric of the real handlers', () => {
     delete process.env.POWERTOOLS_DEV;
     process.env.DEAD_LETTER_MAX_ATTEMPTS = '2';
     process.env.DEAD_LETTER_BACKOFF_BASE_SECONDS = '1';
-    projectors = await loadProjectors();
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
     retrierHandler = (await import('../../functions/dead-letter-retrier'))
       .handler as unknown as typeof retrierHandler;

@@ -35,7 +35,10 @@ describe('projection with the database stopped mid-run', () => {
     pool.on('error', () => undefined);
     process.env.DATABASE_URL = cluster.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    projectors = await loadProjectors();
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
     closeResources = (await import('./resources')).closeProjectionResources;
   });
 

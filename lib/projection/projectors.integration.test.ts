@@ -39,7 +39,10 @@ describe('account and transaction projectors on the real cluster and database', 
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    projectors = await loadProjectors();
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
     closeResources = (await import('./resources')).closeProjectionResources;
     starts = await harness.endOffsets(ALL_TOPICS);
   });

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { MSKEvent } from 'aws-lambda';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
+import { deliverOurLetters } from '../dead-letter/testing/our-letters';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
 import { localClient } from '../kafka/fixtures/cluster';
 import { accountProjector, transactionProjector } from '../ledger';
@@ -12,7 +13,6 @@ import { invokeAll, type LambdaHandler, MskHarness, type Offsets } from '../proj
 import { invariantViolations, NO_VIOLATIONS } from '../projection/testing/read-model';
 import { transferSagaProjector } from '../saga/projector';
 import {
-  deliverOurLetters,
   driveUntilQuiescent,
   loadSagaHandlers,
   SAGA_TOPICS,
@@ -65,7 +65,11 @@ describe('a rebuild of the read model from the log', () => {
     process.env.DATABASE_URL = live.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
     process.env.DEAD_LETTER_MAX_ATTEMPTS = String(TEST_RETRY_SETTINGS.maxAttempts);
-    handlers = await loadSagaHandlers();
+    handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
     closeResources = (await import('../projection/resources')).closeProjectionResources;
   });

@@ -36,7 +36,11 @@ describe('transfer saga after a crash between steps', () => {
    */
   const restart = async (): Promise<SagaHandlers> => {
     await closeResources?.();
-    const handlers = await loadSagaHandlers();
+    const handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
     closeResources = (await import('../projection/resources')).closeProjectionResources;
     return handlers;
   };

@@ -51,7 +51,11 @@ describe('transfer saga, randomized run on the real cluster and database', () =>
     db = await createTestDatabase('billing_saga_random', serverUrl);
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    handlers = await loadSagaHandlers();
+    handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
     closeResources = (await import('../projection/resources')).closeProjectionResources;
   });
 

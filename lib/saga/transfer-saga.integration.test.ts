@@ -69,7 +69,11 @@ describe('transfer saga on the real cluster and database', () => {
     harness = await MskHarness.start();
     tail = await TopicTail.start(harness, SAGA_TOPICS);
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    handlers = await loadSagaHandlers();
+    handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
     closeResources = (await import('../projection/resources')).closeProjectionResources;
   });
 
