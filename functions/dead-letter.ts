@@ -10,7 +10,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { DEAD_LETTER_SERVICE, DeadLetterMetric, loadRetrySettings } from '../lib/dead-letter';
-import { receiveDeadLetters } from '../lib/dead-letter/retrier';
+import { receiveDeadLetters } from '../lib/dead-letter/intake';
 import { METRICS_NAMESPACE, projectionPool } from '../lib/projection';
 
 const logger = new Logger({ serviceName: DEAD_LETTER_SERVICE });

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../projection/testing/dat
 import { directRun } from '../projection/testing/direct-run';
 import { eventFactory } from '../projection/testing/events';
 import { LetterFailureCode } from './constants';
-import { receiveDeadLetters } from './retrier';
+import { receiveDeadLetters } from './intake';
 import { findLetter } from './store';
 import { TEST_RETRY_SETTINGS } from './testing/test-retrier';
 
