@@ -4,6 +4,10 @@
  * migrations (`./migrations`). The migration runner is `./migrate`, imported directly: node-pg-migrate
  * is ESM-only, and jest, which runs CommonJS, loads this index.
  */
+export { DatabaseEnvVariable, DEFAULT_POOL_SIZE } from './constants';
+export { DatabaseError, PoolSettingsError } from './errors';
+export { closeDatabasePools, databasePool } from './pool';
+export { loadPoolSettings, type PoolSettings } from './pool-settings';
 export { INVALID_PASSWORD, RotatingPool } from './rotating-pool';
 export { storableText } from './storable-text';
 export { inTransaction, type TransactionTimeouts, transactionTimeoutsOf } from './transaction';

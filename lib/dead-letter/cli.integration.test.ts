@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import { closeProjectionResources } from '../projection';
+import { closeHandlerResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import {
@@ -145,7 +145,7 @@ describe('the dead-letter operator CLI on letters stored through the real path',
   });
 
   afterAll(async () => {
-    await closeProjectionResources();
+    await closeHandlerResources();
     await harness?.stop();
     await db?.drop();
   });

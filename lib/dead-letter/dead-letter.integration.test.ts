@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
 import { toSignedBytes } from '../msk';
-import { closeProjectionResources } from '../projection';
+import { closeHandlerResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import {
@@ -52,7 +52,7 @@ describe('dead letters on the real cluster and database', () => {
   });
 
   afterAll(async () => {
-    await closeProjectionResources();
+    await closeHandlerResources();
     await harness?.stop();
     await db?.drop();
   });

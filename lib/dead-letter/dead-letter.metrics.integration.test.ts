@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import { closeProjectionResources } from '../projection';
+import { closeHandlerResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import {
@@ -98,7 +98,7 @@ describe('the DeadLettersParked metric of the real handlers', () => {
   });
 
   afterAll(async () => {
-    await closeProjectionResources();
+    await closeHandlerResources();
     await harness?.stop();
     await db?.drop();
   });

@@ -1,6 +1,6 @@
 import type { BillingEvent } from '../../schemas';
-import type { Queryable } from '../database';
-import { storableText } from '../database';
+import { storableText } from '../database/storable-text';
+import type { Queryable } from '../database/types';
 import { MAX_LEFTOVERS_PER_PARTITION } from './constants';
 import { OutboxPublishError } from './errors';
 import type { EventPublisher, OutboxMessage, OutboxSource } from './types';

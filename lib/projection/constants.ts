@@ -1,14 +1,3 @@
-/**
- * The environment the projectors read (validated at each invocation). The database comes from
- * lib/config (DATABASE_URL locally, DATABASE_SECRET_ARN on AWS), Kafka too (KAFKA_*, MSK_*).
- */
-export const ProjectionEnvVariable = {
-  /** Connections per database pool: partitions of one invocation are projected in parallel. */
-  poolSize: 'PROJECTION_DB_POOL_SIZE',
-} as const;
-
-export const DEFAULT_POOL_SIZE = 4;
-
 /** CloudWatch namespace of the projectors' metrics. */
 export const METRICS_NAMESPACE = 'BillingKafka';
 

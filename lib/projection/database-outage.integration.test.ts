@@ -39,7 +39,7 @@ describe('projection with the database stopped mid-run', () => {
       account: () => import('../../functions/account-projector'),
       transaction: () => import('../../functions/transaction-projector'),
     });
-    closeResources = (await import('./resources')).closeProjectionResources;
+    closeResources = (await import('./resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

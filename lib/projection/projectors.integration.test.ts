@@ -43,7 +43,7 @@ describe('account and transaction projectors on the real cluster and database', 
       account: () => import('../../functions/account-projector'),
       transaction: () => import('../../functions/transaction-projector'),
     });
-    closeResources = (await import('./resources')).closeProjectionResources;
+    closeResources = (await import('./resources')).closeHandlerResources;
     starts = await harness.endOffsets(ALL_TOPICS);
   });
 

@@ -42,7 +42,7 @@ describe('randomized operations', () => {
       account: () => import('../../functions/account-projector'),
       transaction: () => import('../../functions/transaction-projector'),
     });
-    closeResources = (await import('./resources')).closeProjectionResources;
+    closeResources = (await import('./resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

@@ -71,7 +71,7 @@ describe('a rebuild of the read model from the log', () => {
       saga: () => import('../../functions/transfer-saga'),
     });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

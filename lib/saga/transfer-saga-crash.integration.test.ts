@@ -41,7 +41,7 @@ describe('transfer saga after a crash between steps', () => {
       transaction: () => import('../../functions/transaction-projector'),
       saga: () => import('../../functions/transfer-saga'),
     });
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
     return handlers;
   };
 

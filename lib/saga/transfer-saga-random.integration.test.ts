@@ -56,7 +56,7 @@ describe('transfer saga, randomized run on the real cluster and database', () =>
       transaction: () => import('../../functions/transaction-projector'),
       saga: () => import('../../functions/transfer-saga'),
     });
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

@@ -62,7 +62,7 @@ describe('a transfer to an account that never opens', () => {
       saga: () => import('../../functions/transfer-saga'),
     });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

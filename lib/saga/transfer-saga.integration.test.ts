@@ -74,7 +74,7 @@ describe('transfer saga on the real cluster and database', () => {
       transaction: () => import('../../functions/transaction-projector'),
       saga: () => import('../../functions/transfer-saga'),
     });
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   // The handlers read DATABASE_URL: each test's database is created on the server it started with.
