@@ -11,6 +11,7 @@ import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
 import { loadKafkaConnection } from '../config';
 import { MIGRATIONS_DIR, withDatabase } from '../database';
 import { createKafkajsClient } from '../kafka/kafkajs-adapter';
+import { freshAdminOf } from '../kafka/leader-moves';
 import { compareReadModels, formatComparison } from './compare';
 import { captureLogEnds, type LogEnds, rebuildReadModel, sameEnds } from './rebuild';
 
@@ -145,7 +146,7 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       for (let round = 0; round < SETTLE_ROUNDS && !settled; round += 1) {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS));
-        const now = await captureLogEnds(admin);
+        const now = await captureLogEnds(admin, freshAdminOf(kafka));
         const waiting = await unpublishedRows(live);
         if (sameEnds(ends, now) && waiting === 0) settled = true;
         else {
