@@ -8,7 +8,7 @@ import { Dependency } from './constants';
 import { databaseFailure } from './dependency-errors';
 import { DependencyUnavailableError } from './errors';
 import { postgresIdempotencyStore } from './idempotency-store';
-import { postgresReadModel } from './read-model';
+import { postgresReadModel } from './queries';
 import type { BillingApiPorts, EventAppender } from './types';
 
 /*

@@ -7,7 +7,7 @@ import { handleApiRequest, openApiDocument } from '../../lib/api';
 import { Dependency } from '../../lib/api/constants';
 import { DependencyUnavailableError } from '../../lib/api/errors';
 import { postgresIdempotencyStore } from '../../lib/api/idempotency-store';
-import { postgresReadModel } from '../../lib/api/read-model';
+import { postgresReadModel } from '../../lib/api/queries';
 import type { ApiRequest, BillingApiPorts } from '../../lib/api/types';
 import { answerAppendedKeys } from '../../lib/api/unanswered-keys';
 import { DeadLetterStatus, lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
