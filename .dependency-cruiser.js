@@ -5,8 +5,9 @@
  *
  * - schemas/: the event contracts, topic names included. Imports nothing of ours.
  * - Shared infrastructure: lib/config, lib/kafka, lib/msk, lib/outbox, lib/database. Imports schemas/
- *   and, without cycles, each other.
- * - Features, in tiers; a feature imports the tiers below its own, never one above nor one of its own:
+ *   and each other, with no cycle between files (no order among them is checked: lib/config reads
+ *   lib/kafka's types, and lib/kafka's test support connects through lib/config, as production does).
+ * - Features, in tiers; a feature imports the tiers below its own, never one above nor a sibling:
  *     1. lib/projection                        the runner every projector runs on
  *     2. lib/ledger, lib/saga                  rules, projector and SQL of one business concept
  *     3. lib/dead-letter, lib/rebuild          drive the projectors: re-application, rebuild from the log
