@@ -13,3 +13,11 @@ export class PoolSettingsError extends DatabaseError {
     this.name = 'PoolSettingsError';
   }
 }
+
+/** A migration could not be applied; the message names it. Earlier ones of the run stay applied. */
+export class MigrationError extends DatabaseError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MigrationError';
+  }
+}

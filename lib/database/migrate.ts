@@ -1,14 +1,7 @@
 import { runner } from 'node-pg-migrate';
+import { MigrationError } from './errors';
 
 const MIGRATION_STARTED = /^### MIGRATION (\S+) \(UP\) ###$/;
-
-/** A migration could not be applied; the message names it. Earlier ones of the run stay applied. */
-export class MigrationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MigrationError';
-  }
-}
 
 /** The table node-pg-migrate records applied migrations in (the same as `npm run db:migrate`). */
 export const MIGRATIONS_TABLE = 'pgmigrations';

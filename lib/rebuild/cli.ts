@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Client, Pool } from 'pg';
 import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
 import { loadKafkaConnection } from '../config';
-import { MIGRATIONS_DIR, withDatabase } from '../database';
+import { migrateDatabase, withDatabase } from '../database';
 import { createKafkajsClient } from '../kafka/kafkajs-adapter';
 import { freshAdminOf } from '../kafka/leader-moves';
 import { compareReadModels, formatComparison } from './compare';
@@ -90,10 +90,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
 
   const created = await ensureDatabase(liveUrl, name);
-  // The deploy step's runner. Imported here, not at the top: node-pg-migrate is ESM-only, and jest
-  // (CommonJS) loads this file for parseRebuildArgs.
-  const { migrateReadModel } = await import('../database/migrate');
-  await migrateReadModel({ databaseUrl: targetUrl, migrationsDir: MIGRATIONS_DIR });
+  // node-pg-migrate's CLI, as `npm run db:migrate` runs it (the package is ESM-only).
+  await migrateDatabase(targetUrl);
   print(
     `${created ? 'building' : 'resuming'} the read model in database ${name} (consumer groups billing.rebuild.${name}.*)`,
   );

@@ -1,25 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Client, Pool } from 'pg';
-import { repoRoot } from '../../../local/stack/paths';
-import { runCommandOrThrow } from '../../../local/stack/run-command';
 import { localDatabaseUrl } from '../../../local/stack/topology';
-import { MIGRATIONS_DIR, withDatabase } from '../../database';
+import { migrateDatabase, withDatabase } from '../../database';
 
 // Isolated databases for integration tests and benchmarks: each run gets its own database on the
 // local PostgreSQL (or on a server given by URL), migrated with the project's migrations.
-
-/**
- * Applies the read model's migrations to a database with node-pg-migrate's CLI: the package is
- * ESM-only and jest runs CommonJS (tools outside jest use lib/database/migrate.ts).
- */
-export async function migrateDatabase(databaseUrl: string): Promise<void> {
-  await runCommandOrThrow(
-    join(repoRoot, 'node_modules', '.bin', 'node-pg-migrate'),
-    ['up', '--migrations-dir', MIGRATIONS_DIR, '--verbose', 'false'],
-    { timeoutMs: 120_000, env: { ...process.env, DATABASE_URL: databaseUrl }, cwd: repoRoot },
-  );
-}
 
 export interface TestDatabase {
   readonly name: string;
