@@ -9,15 +9,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, MSKEvent } from 'aws-lambda';
+import { accountProjector, ProjectorName } from '../lib/ledger';
 import { decodeBillingMskEvent } from '../lib/msk';
-import {
-  accountProjector,
-  METRICS_NAMESPACE,
-  type ProjectionReport,
-  ProjectorName,
-  projectBatch,
-  reportProjection,
-} from '../lib/projection';
+import { METRICS_NAMESPACE, type ProjectionReport, projectBatch, reportProjection } from '../lib/projection';
 
 const logger = new Logger({ serviceName: ProjectorName.account });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ProjectorName.account });

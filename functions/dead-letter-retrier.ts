@@ -12,6 +12,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { answerAppendedKeys } from '../lib/api/unanswered-keys';
+import { databasePool } from '../lib/database';
 import {
   DEAD_LETTER_RETRIER_SERVICE,
   DEAD_LETTER_SERVICE,
@@ -22,18 +23,18 @@ import { loadDrainSettings } from '../lib/dead-letter/drain';
 import { projectorOfTopic } from '../lib/dead-letter/reapply';
 import { drainDueLetters } from '../lib/dead-letter/retrier';
 import { oldestUnresolvedAgeSeconds } from '../lib/dead-letter/store';
-import { METRICS_NAMESPACE, projectionPool, projectionPublisher } from '../lib/projection';
+import { METRICS_NAMESPACE, outboxPublisher } from '../lib/projection';
 
 const logger = new Logger({ serviceName: DEAD_LETTER_RETRIER_SERVICE });
 // Parked letters count under service=dead-letter, whichever function parks them: one alarm.
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEAD_LETTER_SERVICE });
 
 const lambdaHandler = async (_event: unknown, context: Context) => {
-  const pool = await projectionPool(process.env, logger);
+  const pool = await databasePool(process.env, logger);
   // A backlog is drained in shards (one account's letters in one shard, in order) until none is
   // due or the run's time budget is spent; the next run, a minute later, goes on.
   const report = await drainDueLetters(
-    { pool, publisher: projectionPublisher(process.env, logger) },
+    { pool, publisher: outboxPublisher(process.env, logger) },
     {
       clock: () => new Date(),
       settings: loadRetrySettings(),

@@ -9,9 +9,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, MSKEvent } from 'aws-lambda';
+import { databasePool } from '../lib/database';
 import { DEAD_LETTER_SERVICE, DeadLetterMetric, loadRetrySettings } from '../lib/dead-letter';
-import { receiveDeadLetters } from '../lib/dead-letter/retrier';
-import { METRICS_NAMESPACE, projectionPool } from '../lib/projection';
+import { receiveDeadLetters } from '../lib/dead-letter/intake';
+import { METRICS_NAMESPACE } from '../lib/projection';
 
 const logger = new Logger({ serviceName: DEAD_LETTER_SERVICE });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEAD_LETTER_SERVICE });
@@ -19,7 +20,7 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEAD_LE
 const lambdaHandler = async (event: MSKEvent, _context: Context) => {
   const report = await receiveDeadLetters(
     event,
-    { pool: await projectionPool(process.env, logger) },
+    { pool: await databasePool(process.env, logger) },
     { now: new Date(), settings: loadRetrySettings(), random: Math.random, logger },
   );
   metrics.addMetric(DeadLetterMetric.stored, MetricUnit.Count, report.stored);

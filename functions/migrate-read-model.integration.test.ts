@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { Client } from 'pg';
-import { withDatabase } from '../lib/projection/testing/database';
+import { withDatabase } from '../lib/database';
 import { paths, repoRoot } from '../local/stack/paths';
 import { localDatabaseUrl } from '../local/stack/topology';
 

@@ -7,10 +7,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { resolveDatabaseUrl } from '../lib/config';
+import { migrateReadModel } from '../lib/database/migrate';
 import {
   type CustomResourceResult,
   CustomResourceStatus,
-  migrateReadModel,
   sendCustomResourceResponse,
 } from '../lib/migration';
 
@@ -25,7 +25,7 @@ async function migrate(): Promise<CustomResourceResult> {
   const databaseUrl = await resolveDatabaseUrl(process.env);
   const applied = await migrateReadModel({
     databaseUrl,
-    migrationsDir: process.env.MIGRATIONS_DIR ?? 'lib/read-model/migrations',
+    migrationsDir: process.env.MIGRATIONS_DIR ?? 'lib/database/migrations',
     log: (message) => logger.debug(message),
   });
   logger.info('Read model migrated', { applied });

@@ -3,6 +3,16 @@
  * objects with a union type of the same name.
  */
 
+/** The billing topics (docs/design.md: Topics); their specifications are in lib/kafka/topic-specs.ts. */
+export const TopicName = {
+  accountEvents: 'billing.account.events',
+  transactionEvents: 'billing.transaction.events',
+  transactionOutcomes: 'billing.transaction.outcomes',
+  sagaEvents: 'billing.saga.events',
+  deadLetter: 'billing.dead-letter',
+} as const;
+export type TopicName = (typeof TopicName)[keyof typeof TopicName];
+
 /** Kafka header names that repeat envelope fields, so a consumer can route without parsing. */
 export const EventHeader = {
   eventType: 'event-type',

@@ -1,5 +1,10 @@
-import { TopicName } from '../lib/kafka/topics';
-import { AccountEventType, DeadLetterEventType, SagaEventType, TransactionEventType } from './constants';
+import {
+  AccountEventType,
+  DeadLetterEventType,
+  SagaEventType,
+  TopicName,
+  TransactionEventType,
+} from './constants';
 import { isAccountEvent, isSagaEvent, isTransactionEvent } from './guards';
 import { topicOfEventType } from './topics';
 import type { BillingEvent } from './types';

@@ -2,7 +2,6 @@
  * The billing event contract: zod schemas of the envelope and of every event of every topic,
  * the types inferred from them, and the helpers producers and consumers share.
  */
-export { TopicName } from '../lib/kafka/topics';
 export {
   AccountEventType,
   AccountStatus,
@@ -18,6 +17,7 @@ export {
   MAX_MINOR_UNITS,
   RejectionReason,
   SagaEventType,
+  TopicName,
   TransactionEventType,
   TransactionKind,
   TransactionOutcomeType,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { TopicName } from '../lib/kafka/topics';
+import { TopicName } from './constants';
 import { eventSchemaByTopic } from './topics';
 
 /** Every topic with an event contract, in a fixed order. */

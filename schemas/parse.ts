@@ -1,4 +1,4 @@
-import type { TopicName } from '../lib/kafka/topics';
+import type { TopicName } from './constants';
 import { EventValidationError } from './errors';
 import { eventSchemaByTopic } from './topics';
 import type { EventOfTopic, ParseEventResult } from './types';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TopicName } from '../lib/kafka/topics';
+import { TopicName } from './constants';
 import { IncompatibleSchemaError } from './errors';
 import { contractTopics, subjectOf, topicJsonSchema } from './json-schema';
 import { registerTopicSchemas } from './register';

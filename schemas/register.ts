@@ -6,7 +6,7 @@
  * The registry checks FORWARD against the latest version only; that the current code can still
  * replay records of every published version (BACKWARD) is guarded by `schemas/json-schema.test.ts`.
  */
-import type { TopicName } from '../lib/kafka/topics';
+import type { TopicName } from './constants';
 import { IncompatibleSchemaError, SchemaError } from './errors';
 import { contractTopics, subjectOf, topicJsonSchema } from './json-schema';
 import { resolveRegistryUrl, SchemaRegistryClient } from './registry';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TopicName } from '../lib/kafka/topics';
+import { TopicName } from './constants';
 import { IncompatibleSchemaError, SchemaRegistryError } from './errors';
 import { main, registerTopicSchemas } from './register';
 import { REGISTRY_CONTENT_TYPE } from './registry';

@@ -1,5 +1,4 @@
 import type * as z from 'zod';
-import { TopicName } from '../lib/kafka/topics';
 import {
   AccountEventType,
   DeadLetterEventType,
@@ -7,6 +6,7 @@ import {
   EventHeader,
   type EventType,
   SagaEventType,
+  TopicName,
   TransactionEventType,
   TransactionOutcomeType,
 } from './constants';

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { TopicName } from '../lib/kafka/topics';
+import type { TopicName } from './constants';
 import type { EventValidationError } from './errors';
 import type {
   AccountBalanceChangedSchema,

@@ -2,13 +2,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import type { BillingEvent } from '../../schemas';
 import { loadKafkaConnection, resolveDatabaseUrl } from '../config';
+import { RotatingPool } from '../database';
 import { createKafkaProducer, KafkaAuthorizationError, KafkaEventStore } from '../kafka';
-import { RotatingPool } from '../read-model/database-pool';
 import { Dependency } from './constants';
 import { databaseFailure } from './dependency-errors';
 import { DependencyUnavailableError } from './errors';
 import { postgresIdempotencyStore } from './idempotency-store';
-import { postgresReadModel } from './read-model';
+import { postgresReadModel } from './queries';
 import type { BillingApiPorts, EventAppender } from './types';
 
 /*

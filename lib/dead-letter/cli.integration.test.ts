@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import { closeProjectionResources } from '../projection';
+import { closeHandlerResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import {
@@ -117,7 +117,10 @@ describe('the dead-letter operator CLI on letters stored through the real path',
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    projectors = await loadProjectors();
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
     cliEnv = {
       ...process.env,
@@ -142,7 +145,7 @@ describe('the dead-letter operator CLI on letters stored through the real path',
   });
 
   afterAll(async () => {
-    await closeProjectionResources();
+    await closeHandlerResources();
     await harness?.stop();
     await db?.drop();
   });

@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Pool } from 'pg';
 import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
-import { closeProjectionResources, projectionPublisher } from '../projection';
+import { closeHandlerResources, outboxPublisher } from '../projection';
 import { parseDlqArgs, USAGE } from './cli-args';
 import { DeadLetterCommandError } from './errors';
 import { replayEveryLetter } from './replay-all';
@@ -80,7 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
         const settings = loadRetrySettings(env);
         if (command.command === 'replay' && !(await findLetter(pool, command.id)))
           throw new DeadLetterCommandError(`no dead letter ${command.id}`);
-        const dependencies = { pool, publisher: projectionPublisher(env, logger) };
+        const dependencies = { pool, publisher: outboxPublisher(env, logger) };
         const replay = async (id: string) => {
           const { result } = await replayLetter(id, dependencies, {
             now: now(),
@@ -124,7 +124,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   } finally {
     await pool.end();
-    await closeProjectionResources();
+    await closeHandlerResources();
   }
 }
 

@@ -1,9 +1,3 @@
-/** Longest failure message kept in a dead letter (the envelope allows 10,000 characters). */
-export const MAX_FAILURE_MESSAGE_LENGTH = 10_000;
-
-/** The attempt number of a record's first failure; the retrier increments it. */
-export const FIRST_ATTEMPT = 1;
-
 /** Where a dead letter is in its life; `resolved`, `discarded` are final, `parked` waits for a person. */
 export const DeadLetterStatus = {
   received: 'received',

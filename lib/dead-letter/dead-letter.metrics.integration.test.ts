@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import { closeProjectionResources } from '../projection';
+import { closeHandlerResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import {
@@ -88,14 +88,17 @@ describe('the DeadLettersParked metric of the real handlers', () => {
     delete process.env.POWERTOOLS_DEV;
     process.env.DEAD_LETTER_MAX_ATTEMPTS = '2';
     process.env.DEAD_LETTER_BACKOFF_BASE_SECONDS = '1';
-    projectors = await loadProjectors();
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
     retrierHandler = (await import('../../functions/dead-letter-retrier'))
       .handler as unknown as typeof retrierHandler;
   });
 
   afterAll(async () => {
-    await closeProjectionResources();
+    await closeHandlerResources();
     await harness?.stop();
     await db?.drop();
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MskRecordOrigin } from '../msk';
-import { buildDeadLetter } from './build';
+import { buildDeadLetter } from '../projection';
 import { lettersOfRecord } from './incoming';
 
 const fixture = () =>

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { DeadLetterRecordedSchema, FailureClass } from '../../schemas';
 import type { MskHeader, MskRecordOrigin } from '../msk';
-import { deadLetterIdOf } from './build';
+import { deadLetterIdOf } from '../projection/dead-letter';
 import { LetterFailureCode, LetterOrigin } from './constants';
 
 /** The source record of a letter, byte for byte (base64 key and value, as MSK delivers them). */

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeadLetterEventType, type DeadLetterRecorded, TopicName } from '../../schemas';
+import { transactionProjector } from '../ledger';
 import { buildMskEvent, type KafkaRecordInput } from '../msk';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { directRun } from '../projection/testing/direct-run';
 import { eventFactory } from '../projection/testing/events';
-import { transactionProjector } from '../projection/transaction-projector';
 import { LetterFailureCode } from './constants';
-import { receiveDeadLetters } from './retrier';
+import { receiveDeadLetters } from './intake';
 import { findLetter } from './store';
 import { TEST_RETRY_SETTINGS } from './testing/test-retrier';
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { accountProjector } from '../projection/account-projector';
+import { accountProjector, transactionProjector } from '../ledger';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { directRun } from '../projection/testing/direct-run';
 import { eventFactory } from '../projection/testing/events';
-import { transactionProjector } from '../projection/transaction-projector';
 import { retryDueLetters } from './retrier';
 import type { RetrySettings } from './schedule';
 import { findLetter } from './store';

@@ -1,13 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import { FailureClass, TopicName } from '../../schemas';
+import type { Queryable } from '../database';
+import { inTransaction, type TransactionTimeouts, transactionTimeoutsOf } from '../database';
+import { accountProjector, transactionProjector } from '../ledger';
 import { buildMskEvent, decodeBillingMskEvent } from '../msk';
-import type { EventPublisher, Queryable } from '../outbox';
-import { accountProjector } from '../projection/account-projector';
+import type { EventPublisher } from '../outbox';
 import { projectPartition } from '../projection/runner';
-import { transactionProjector } from '../projection/transaction-projector';
 import type { TopicProjector } from '../projection/types';
-import { inTransaction, type TransactionTimeouts, transactionTimeoutsOf } from '../read-model/transaction';
 import { transferSagaProjector } from '../saga/projector';
 import { LetterFailureCode } from './constants';
 import { DeadLetterError, LeaseLostError } from './errors';

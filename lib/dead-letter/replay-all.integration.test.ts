@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { transactionProjector } from '../ledger';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { directRun } from '../projection/testing/direct-run';
 import { eventFactory } from '../projection/testing/events';
-import { transactionProjector } from '../projection/transaction-projector';
 import { replayEveryLetter } from './replay-all';
 import { discardLetter } from './store';
 import { letterIntake } from './testing/direct-letters';

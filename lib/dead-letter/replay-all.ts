@@ -1,4 +1,4 @@
-import type { Queryable } from '../outbox';
+import type { Queryable } from '../database';
 import { type LetterFilter, listLetters, type StoredLetter } from './store';
 
 /** Letters read per page by `dlq replay --all`. */

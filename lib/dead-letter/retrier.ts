@@ -1,77 +1,17 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
-import { decodeMskEvent, type MskRecordOrigin } from '../msk';
 import type { EventPublisher } from '../outbox';
 import { publishLeftovers } from '../projection/outbox-sweep';
 import { DeadLetterStatus, LetterAction } from './constants';
-import { type LetterSource, lettersOfRecord } from './incoming';
 import { projectorOfTopic, reapplyLetter } from './reapply';
-import { isLastAttempt, type RetrySettings } from './schedule';
+import { isLastAttempt } from './schedule';
 import {
   claimDueLetters,
   claimDueLettersOfShard,
   claimLetter,
-  type LetterToStore,
   recordAttempt,
   type StoredLetter,
-  type StoreReport,
-  storeLetterBatch,
 } from './store';
-
-/** What every run of the dead-letter functions is given: the time, the schedule, jitter, a logger. */
-export interface RetrierContext {
-  readonly now: Date;
-  readonly settings: RetrySettings;
-  readonly random: () => number;
-  readonly logger: Logger;
-}
-
-/** What the dead-letter handler does with one MSK event of billing.dead-letter. */
-export async function receiveDeadLetters(
-  event: unknown,
-  dependencies: { readonly pool: Pool },
-  context: RetrierContext,
-): Promise<StoreReport & { readonly received: number }> {
-  // Every record decodes to its letters (never a failure): bad letters are letters too.
-  const decoded = decodeMskEvent(event, ({ value }) => ({ ok: true, event: value }));
-  const letters: (LetterToStore & { letterPartition: number; letterOffset: string })[] = [];
-  for (const batch of decoded.partitions) {
-    for (const record of batch.records) {
-      const origin: MskRecordOrigin = record.origin;
-      const letterRecord: LetterSource = {
-        topic: origin.topic,
-        partition: origin.partition,
-        offset: origin.offset,
-        key: origin.key,
-        value: origin.value,
-        headers: origin.headers,
-        timestamp: origin.timestamp,
-      };
-      for (const letter of lettersOfRecord(origin)) {
-        letters.push({
-          ...letter,
-          letterPartition: origin.partition,
-          letterOffset: origin.offset,
-          letterRecord,
-        });
-      }
-    }
-  }
-  const report = await storeLetterBatch(dependencies.pool, letters, context);
-  for (const parked of report.parked) {
-    const letter = letters.find((candidate) => candidate.id === parked.id);
-    context.logger.warn('Dead letter parked', {
-      deadLetterId: parked.id,
-      code: parked.code,
-      reason: parked.reason,
-      topic: letter?.source.topic,
-      partition: letter?.source.partition,
-      offset: letter?.source.offset,
-      message: letter?.failure.message,
-    });
-  }
-  return { ...report, received: letters.length };
-}
+import type { RetrierContext } from './types';
 
 /** What one retrier run did. */
 export interface RetrierReport {

@@ -1,9 +1,7 @@
 import { isTransactionEvent, TopicName } from '../../schemas';
-import { decideOutOfRetries } from '../ledger';
+import { decideOutOfRetries, eventsOfDecision, movementRequestOf } from '../ledger';
 import { derivedOutboxMessageOf, type OutboxMessage } from '../outbox';
-import { eventsOfDecision, movementRequestOf } from '../projection/transaction-projector';
-import type { FreshRecord } from '../projection/types';
-import type { RecordFailure } from './types';
+import type { FreshRecord, RecordFailure } from '../projection/types';
 
 /** What a record still deferred on its last attempt settles as, instead of being parked. */
 export interface OutOfRetriesSettlement {

@@ -1,6 +1,6 @@
+import { storableText } from '../database';
 import type { MskHeader } from '../msk';
-import { storableText } from '../read-model/storable-text';
-import { MAX_FAILURE_MESSAGE_LENGTH } from './constants';
+import { MAX_FAILURE_MESSAGE_LENGTH } from '../projection/constants';
 
 export { storableText };
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { FailureClass } from '../../schemas';
-import type { Queryable } from '../outbox';
-import { inTransaction } from '../read-model/transaction';
+import type { Queryable } from '../database';
+import { inTransaction } from '../database';
 import { DeadLetterStatus, LetterAction, LetterFailureCode, LetterOrigin } from './constants';
 import { type IncomingLetter, invalidLetter, type LetterSource } from './incoming';
 import { moneyInFlightOf } from './money-in-flight';

@@ -1,4 +1,4 @@
-import { TopicName } from '../kafka/topics';
+import { TopicName } from '../../schemas';
 import {
   type BillingDeploySettings,
   type BillingFunction,

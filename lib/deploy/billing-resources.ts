@@ -1,4 +1,5 @@
-import { billingTopics, type TopicName } from '../kafka/topics';
+import type { TopicName } from '../../schemas';
+import { billingTopics } from '../kafka/topic-specs';
 import { kafkaRightsOf, usesKafka as usesKafkaAtAll } from './kafka-rights';
 
 /**

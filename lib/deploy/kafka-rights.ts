@@ -1,4 +1,4 @@
-import type { TopicName } from '../kafka/topics';
+import type { TopicName } from '../../schemas';
 import { serviceNameOf } from './function-names';
 
 /**

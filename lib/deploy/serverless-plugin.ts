@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TopicName } from '../kafka/topics';
+import type { TopicName } from '../../schemas';
 import {
   type BillingDeploySettings,
   type BillingFunction,
@@ -20,7 +20,7 @@ import {
 } from './billing-resources';
 
 /** The read model's migrations, relative to the service directory. */
-const MIGRATIONS_DIR = join('lib', 'read-model', 'migrations');
+const MIGRATIONS_DIR = join('lib', 'database', 'migrations');
 
 // The parts of the Serverless Framework's plugin API this plugin uses.
 interface MskEvent {

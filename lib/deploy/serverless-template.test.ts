@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { billingTopics, TopicName } from '../kafka/topics';
+import { TopicName } from '../../schemas';
+import { billingTopics } from '../kafka/topic-specs';
 import {
   MIGRATION_FUNCTION_KEY,
   MIGRATION_RESOURCE_ID,

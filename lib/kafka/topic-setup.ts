@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { TopicSpec } from './topics';
+import type { TopicSpec } from './topic-specs';
 
 /** One way in which an existing topic differs from its specification. */
 export interface TopicMismatch {

@@ -53,3 +53,12 @@ export const AccountEventIgnoredReason = {
 } as const;
 export type AccountEventIgnoredReason =
   (typeof AccountEventIgnoredReason)[keyof typeof AccountEventIgnoredReason];
+
+/** The ledger's consumers of billing topics; each has its own processed markers and outbox rows. */
+export const ProjectorName = {
+  account: 'account-projector',
+  transaction: 'transaction-projector',
+  /** A rebuild's: applies billing.transaction.outcomes, decides nothing (docs/projection.md#rebuild). */
+  transactionOutcome: 'transaction-outcome-projector',
+} as const;
+export type ProjectorName = (typeof ProjectorName)[keyof typeof ProjectorName];

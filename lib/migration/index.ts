@@ -1,8 +1,10 @@
-/** The read model's migrations as a deploy step: node-pg-migrate run by a CloudFormation custom resource. */
+/**
+ * The read model's migrations as a deploy step: a CloudFormation custom resource runs them (the
+ * runner and the SQL are lib/database's).
+ */
 export {
   type CustomResourceResult,
   CustomResourceStatus,
   customResourceResponse,
   sendCustomResourceResponse,
 } from './custom-resource';
-export { MIGRATIONS_TABLE, MigrationError, type MigrationOptions, migrateReadModel } from './migrate';

@@ -16,4 +16,4 @@ export {
   publishMessages,
   unpublishedOf,
 } from './store';
-export type { EventPublisher, OutboxMessage, OutboxSource, Queryable } from './types';
+export type { EventPublisher, OutboxMessage, OutboxSource } from './types';

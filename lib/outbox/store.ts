@@ -1,8 +1,9 @@
 import type { BillingEvent } from '../../schemas';
-import { storableText } from '../read-model/storable-text';
+import { storableText } from '../database/storable-text';
+import type { Queryable } from '../database/types';
 import { MAX_LEFTOVERS_PER_PARTITION } from './constants';
 import { OutboxPublishError } from './errors';
-import type { EventPublisher, OutboxMessage, OutboxSource, Queryable } from './types';
+import type { EventPublisher, OutboxMessage, OutboxSource } from './types';
 
 /**
  * One INSERT of outbox rows, as a data-modifying CTE body returning the rows' positions.

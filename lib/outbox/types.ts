@@ -24,14 +24,6 @@ export interface OutboxMessage {
   readonly trusted?: boolean;
 }
 
-/** Anything that runs a parameterised query: a pg Pool or a client inside a transaction. */
-export interface Queryable {
-  query<R extends Record<string, unknown> = Record<string, unknown>>(
-    text: string,
-    values?: readonly unknown[],
-  ): Promise<{ rows: R[]; rowCount: number | null }>;
-}
-
 /** Publishes events (the event store underneath: validated, keyed, acks=all). */
 export interface EventPublisher {
   publish(events: readonly BillingEvent[]): Promise<void>;

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeadLetterEventType, type DeadLetterRecorded, type TransactionEvent } from '../../schemas';
-import { accountProjector } from './account-projector';
+import { accountProjector, transactionProjector } from '../ledger';
 import { ProjectionFailureCode } from './constants';
 import { createTestDatabase, type TestDatabase } from './testing/database';
 import { directRun } from './testing/direct-run';
 import { eventFactory } from './testing/events';
-import { transactionProjector } from './transaction-projector';
 
 const logger = new Logger({ serviceName: 'canonical-ids-test', logLevel: 'CRITICAL' });
 

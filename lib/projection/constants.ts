@@ -1,23 +1,3 @@
-/** The consumers that project billing topics; each has its own processed markers and outbox rows. */
-export const ProjectorName = {
-  account: 'account-projector',
-  transaction: 'transaction-projector',
-  /** A rebuild's: applies billing.transaction.outcomes, decides nothing (docs/projection.md#rebuild). */
-  transactionOutcome: 'transaction-outcome-projector',
-} as const;
-export type ProjectorName = (typeof ProjectorName)[keyof typeof ProjectorName];
-
-/**
- * The environment the projectors read (validated at each invocation). The database comes from
- * lib/config (DATABASE_URL locally, DATABASE_SECRET_ARN on AWS), Kafka too (KAFKA_*, MSK_*).
- */
-export const ProjectionEnvVariable = {
-  /** Connections per database pool: partitions of one invocation are projected in parallel. */
-  poolSize: 'PROJECTION_DB_POOL_SIZE',
-} as const;
-
-export const DEFAULT_POOL_SIZE = 4;
-
 /** CloudWatch namespace of the projectors' metrics. */
 export const METRICS_NAMESPACE = 'BillingKafka';
 
@@ -49,3 +29,9 @@ export type ProjectionFailureCode = (typeof ProjectionFailureCode)[keyof typeof 
 
 /** SQLSTATE class 23, integrity constraint violation. */
 export const INTEGRITY_CONSTRAINT_VIOLATION_CLASS = '23';
+
+/** Longest failure message kept in a dead letter (the envelope allows 10,000 characters). */
+export const MAX_FAILURE_MESSAGE_LENGTH = 10_000;
+
+/** The attempt number of a record's first failure; the retrier increments it. */
+export const FIRST_ATTEMPT = 1;

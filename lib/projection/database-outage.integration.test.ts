@@ -8,7 +8,8 @@ import { stateDir } from '../../local/stack/paths';
 import { type PostgresCluster, postgresCluster } from '../../local/stack/postgres';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
-import { createTestDatabase, migrateDatabase } from './testing/database';
+import { migrateDatabase } from '../database';
+import { createTestDatabase } from './testing/database';
 import { eventFactory } from './testing/events';
 import { lambdaContext, MskHarness, mskEventsOf } from './testing/msk-harness';
 import { loadProjectors, ourRecords, type Projectors, project } from './testing/projection-run';
@@ -35,8 +36,11 @@ describe('projection with the database stopped mid-run', () => {
     pool.on('error', () => undefined);
     process.env.DATABASE_URL = cluster.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    projectors = await loadProjectors();
-    closeResources = (await import('./resources')).closeProjectionResources;
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
+    closeResources = (await import('./resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

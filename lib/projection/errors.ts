@@ -39,11 +39,3 @@ export class ProjectionBatchError extends ProjectionError {
     this.failures = failures;
   }
 }
-
-/** The environment lacks or has an invalid projection setting; names the variables. */
-export class ProjectionConfigError extends ProjectionError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ProjectionConfigError';
-  }
-}

@@ -5,7 +5,7 @@ import { bootstrapBrokers } from '../../local/stack/topology';
 import { type BillingEvent, TopicName } from '../../schemas';
 import { buildMskEvent, decodeBillingMskEvent } from '../msk';
 import { derivedOutboxMessageOf, type EventPublisher, type OutboxMessage, unpublishedOf } from '../outbox';
-import { closeProjectionResources, projectionPublisher } from './resources';
+import { closeHandlerResources, outboxPublisher } from './resources';
 import { projectPartition } from './runner';
 import { createTestDatabase, type TestDatabase } from './testing/database';
 import { eventFactory } from './testing/events';
@@ -101,14 +101,14 @@ describe('outbox rows of one source partition written by two transactions at onc
   });
 
   afterAll(async () => {
-    await closeProjectionResources();
+    await closeHandlerResources();
     await pool?.end();
     await db?.drop();
   });
 
   it('publishes the slower transaction’s row even when its own publish fails after commit', async () => {
     // Prepare: a real publisher that remembers what it published, and one that fails (a crash)
-    const real = projectionPublisher({ ...process.env, KAFKA_BROKERS: bootstrapBrokers.join(',') }, logger);
+    const real = outboxPublisher({ ...process.env, KAFKA_BROKERS: bootstrapBrokers.join(',') }, logger);
     const published: string[] = [];
     const recording: EventPublisher = {
       async publish(events: readonly BillingEvent[]) {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
-import { billingTopics } from '../kafka/topics';
+import { inTransaction } from '../database';
+import { billingTopics } from '../kafka/topic-specs';
 import {
   type EventPublisher,
   lockOutboxSource,
@@ -10,7 +11,6 @@ import {
   publishedThrough,
   unpublishedOf,
 } from '../outbox';
-import { inTransaction } from '../read-model/transaction';
 
 /** How long an outbox row may wait for its partition's next batch before a sweep publishes it. */
 export const OUTBOX_SWEEP_AGE_MS = 60_000;

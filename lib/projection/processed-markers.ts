@@ -1,6 +1,7 @@
 import type { BillingEvent } from '../../schemas';
+import type { Queryable } from '../database';
 import type { DecodedRecord, MskRecordOrigin } from '../msk';
-import { type Queryable, uuidV5 } from '../outbox';
+import { uuidV5 } from '../outbox';
 
 /**
  * The processed-marker id of a record: its event id, or for an undecodable record (no event id)

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { BillingEvent } from '../../schemas';
+import { databasePool } from '../database';
 import type { DecodedMskEvent } from '../msk';
-import { projectionPool, projectionPublisher } from './resources';
+import { outboxPublisher } from './resources';
 import { projectMskEvent } from './runner';
 import type { ProjectionReport, TopicProjector } from './types';
 
@@ -19,8 +20,8 @@ export async function projectBatch(
   return projectMskEvent(
     decoded,
     {
-      pool: await projectionPool(env, options.logger),
-      publisher: projectionPublisher(env, options.logger),
+      pool: await databasePool(env, options.logger),
+      publisher: outboxPublisher(env, options.logger),
       projector,
     },
     { now: options.now.toISOString(), logger: options.logger },

@@ -39,8 +39,11 @@ describe('account and transaction projectors on the real cluster and database', 
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    projectors = await loadProjectors();
-    closeResources = (await import('./resources')).closeProjectionResources;
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
+    closeResources = (await import('./resources')).closeHandlerResources;
     starts = await harness.endOffsets(ALL_TOPICS);
   });
 

@@ -38,8 +38,11 @@ describe('randomized operations', () => {
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    projectors = await loadProjectors();
-    closeResources = (await import('./resources')).closeProjectionResources;
+    projectors = await loadProjectors({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+    });
+    closeResources = (await import('./resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

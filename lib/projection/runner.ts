@@ -1,12 +1,13 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { type BillingEvent, FailureClass } from '../../schemas';
-import { buildDeadLetter } from '../dead-letter';
+import { inTransaction } from '../database';
 import type { DecodedMskEvent, MskPartitionBatch } from '../msk';
 import {
   type EventPublisher,
   lockOutboxSource,
   markPublishedThrough,
   type OutboxMessage,
+  type OutboxSource,
   outboxInsert,
   outboxMessageOf,
   publishEvents,
@@ -14,14 +15,15 @@ import {
   publishMessages,
   unpublishedOf,
 } from '../outbox';
-import { inTransaction } from '../read-model/transaction';
 import { INTEGRITY_CONSTRAINT_VIOLATION_CLASS, ProjectionFailureCode, ProjectionMetric } from './constants';
+import { buildDeadLetter } from './dead-letter';
 import { ProjectionBatchError, TransientProjectionError } from './errors';
 import { claimMarkers, markerIdOf } from './processed-markers';
 import type {
   FreshRecord,
   PartitionReport,
   ProjectionContext,
+  ProjectionOutput,
   ProjectionReport,
   TopicProjector,
 } from './types';
@@ -177,97 +179,156 @@ async function projectPartitionOnce(
   const counts: Counts = {};
   const source = { topic: batch.topic, partition: batch.partition };
   add(counts, ProjectionMetric.recordsReceived, batch.records.length);
-  const outbox = await inTransaction(
+  const committed = await inTransaction(
     pool,
-    async (client) => {
-      await lockOutboxSource(client, projector.name, source);
-      // Committed by earlier batches (or a re-application) and not published: they go out first.
-      const leftovers = await unpublishedOf(client, projector.name, source);
-      const markers = batch.records.map((record) => ({
-        id: markerIdOf(record),
-        origin: record.origin,
-        record,
-      }));
-      const unclaimed = await claimMarkers(client, projector.name, markers, context.now);
-      const fresh: FreshRecord[] = [];
-      const messages: OutboxMessage[] = [];
-      for (const { id, record } of markers) {
-        // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
-        if (!unclaimed.delete(id.toLowerCase())) {
-          add(counts, ProjectionMetric.recordsSkipped);
-          continue;
-        }
-        if (record.ok) {
-          fresh.push({ event: record.event, origin: record.origin });
-        } else {
-          const letter = buildDeadLetter({
-            origin: record.origin,
-            failure: record.failure,
-            handler: projector.name,
-            failedAt: context.now,
-          });
-          messages.push(outboxMessageOf(letter, source));
-          context.logger.warn('Record dead-lettered', {
-            topic: record.origin.topic,
-            partition: record.origin.partition,
-            offset: record.origin.offset,
-            failureClass: record.failure.failureClass,
-            code: record.failure.code,
-            reason: record.failure.message,
-          });
-        }
-      }
-      const writes = new WriteBatch();
-      const output = fresh.length > 0 ? await projector.project(client, fresh, writes, context) : undefined;
-      for (const [metric, value] of Object.entries(output?.counts ?? {}))
-        add(counts, metric as ProjectionMetric, value);
-      messages.push(...(output?.outbox ?? []));
-      for (const { record, failure } of output?.deferred ?? []) {
-        messages.push(
-          outboxMessageOf(
-            buildDeadLetter({
-              origin: record.origin,
-              failure,
-              handler: projector.name,
-              failedAt: context.now,
-              cause: { eventId: record.event.eventId, correlationId: record.event.correlationId },
-            }),
-            source,
-          ),
-        );
-        context.logger.warn('Record deferred to the dead-letter topic', {
-          topic: record.origin.topic,
-          partition: record.origin.partition,
-          offset: record.origin.offset,
-          eventId: record.event.eventId,
-          failureClass: failure.failureClass,
-          code: failure.code,
-        });
-      }
-      add(
-        counts,
-        ProjectionMetric.deadLettered,
-        messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
-      );
-      if (messages.length > 0)
-        writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
-          name: 'outbox_through',
-          expression: 'max(position)::text',
-        });
-      const written = await writes.execute(client);
-      const through = written.outbox_through;
-      return { leftovers, messages, through: typeof through === 'string' ? through : undefined };
-    },
+    (client) => projectInTransaction(client, batch, projector, source, counts, context),
     context.timeouts,
   );
+  await publishCommitted(publisher, pool, projector.name, source, committed, context);
+  add(counts, ProjectionMetric.outboxPublished, committed.leftovers.length + committed.messages.length);
+  return { ...source, counts };
+}
 
+/** What a partition's transaction committed to its outbox: earlier leftovers, its own rows and their last position. */
+interface CommittedOutbox {
+  readonly leftovers: Awaited<ReturnType<typeof unpublishedOf>>;
+  readonly messages: readonly OutboxMessage[];
+  readonly through: string | undefined;
+}
+
+/**
+ * Step (1) of projectPartition, inside the partition's transaction: lock the partition's outbox,
+ * read its leftovers, claim the records, project the fresh ones, dead-letter the deferred ones and
+ * write the effects and outbox rows in one statement.
+ */
+async function projectInTransaction(
+  client: PoolClient,
+  batch: MskPartitionBatch<BillingEvent>,
+  projector: TopicProjector,
+  source: OutboxSource,
+  counts: Counts,
+  context: ProjectionContext,
+): Promise<CommittedOutbox> {
+  await lockOutboxSource(client, projector.name, source);
+  // Committed by earlier batches (or a re-application) and not published: they go out first.
+  const leftovers = await unpublishedOf(client, projector.name, source);
+  const { fresh, messages } = await claimRecords(client, batch, projector.name, source, counts, context);
+  const writes = new WriteBatch();
+  const output = fresh.length > 0 ? await projector.project(client, fresh, writes, context) : undefined;
+  for (const [metric, value] of Object.entries(output?.counts ?? {}))
+    add(counts, metric as ProjectionMetric, value);
+  messages.push(...(output?.outbox ?? []));
+  messages.push(...deadLettersOfDeferred(output?.deferred ?? [], projector.name, source, context));
+  add(
+    counts,
+    ProjectionMetric.deadLettered,
+    messages.filter((message) => message.eventType === 'DeadLetterRecorded').length,
+  );
+  if (messages.length > 0)
+    writes.add(outboxInsert(projector.name, messages, context.now, writes.param, writes.recordset), {
+      name: 'outbox_through',
+      expression: 'max(position)::text',
+    });
+  const written = await writes.execute(client);
+  const through = written.outbox_through;
+  return { leftovers, messages, through: typeof through === 'string' ? through : undefined };
+}
+
+/**
+ * Claims the batch's processed markers. A record processed before, or repeated earlier in the
+ * batch, is skipped; an undecodable one becomes a dead letter; the others are fresh.
+ */
+async function claimRecords(
+  client: PoolClient,
+  batch: MskPartitionBatch<BillingEvent>,
+  handler: string,
+  source: OutboxSource,
+  counts: Counts,
+  context: ProjectionContext,
+): Promise<{ fresh: FreshRecord[]; messages: OutboxMessage[] }> {
+  const markers = batch.records.map((record) => ({
+    id: markerIdOf(record),
+    origin: record.origin,
+    record,
+  }));
+  const unclaimed = await claimMarkers(client, handler, markers, context.now);
+  const fresh: FreshRecord[] = [];
+  const messages: OutboxMessage[] = [];
+  for (const { id, record } of markers) {
+    // Claimed once: a record processed before, or repeated earlier in this batch, is skipped.
+    if (!unclaimed.delete(id.toLowerCase())) {
+      add(counts, ProjectionMetric.recordsSkipped);
+      continue;
+    }
+    if (record.ok) {
+      fresh.push({ event: record.event, origin: record.origin });
+      continue;
+    }
+    const letter = buildDeadLetter({
+      origin: record.origin,
+      failure: record.failure,
+      handler,
+      failedAt: context.now,
+    });
+    messages.push(outboxMessageOf(letter, source));
+    context.logger.warn('Record dead-lettered', {
+      topic: record.origin.topic,
+      partition: record.origin.partition,
+      offset: record.origin.offset,
+      failureClass: record.failure.failureClass,
+      code: record.failure.code,
+      reason: record.failure.message,
+    });
+  }
+  return { fresh, messages };
+}
+
+/** The dead letters of the records the projector deferred, as outbox messages. */
+function deadLettersOfDeferred(
+  deferred: ProjectionOutput['deferred'],
+  handler: string,
+  source: OutboxSource,
+  context: ProjectionContext,
+): OutboxMessage[] {
+  return deferred.map(({ record, failure }) => {
+    context.logger.warn('Record deferred to the dead-letter topic', {
+      topic: record.origin.topic,
+      partition: record.origin.partition,
+      offset: record.origin.offset,
+      eventId: record.event.eventId,
+      failureClass: failure.failureClass,
+      code: failure.code,
+    });
+    return outboxMessageOf(
+      buildDeadLetter({
+        origin: record.origin,
+        failure,
+        handler,
+        failedAt: context.now,
+        cause: { eventId: record.event.eventId, correlationId: record.event.correlationId },
+      }),
+      source,
+    );
+  });
+}
+
+/**
+ * Step (2) of projectPartition, after commit: publish the leftovers, then the batch's own rows, and
+ * mark the partition published through the last row with no gap before it.
+ */
+async function publishCommitted(
+  publisher: EventPublisher,
+  pool: Pool,
+  handler: string,
+  source: OutboxSource,
+  committed: CommittedOutbox,
+  context: ProjectionContext,
+): Promise<void> {
   await publishEvents(
     publisher,
-    outbox.leftovers.map((leftover) => leftover.event),
+    committed.leftovers.map((leftover) => leftover.event),
   );
-  await publishMessages(publisher, outbox.messages);
-  const through = publishedThrough(outbox.leftovers, outbox.through);
-  if (through !== undefined) await markPublishedThrough(pool, projector.name, source, context.now, through);
-  add(counts, ProjectionMetric.outboxPublished, outbox.leftovers.length + outbox.messages.length);
-  return { ...source, counts };
+  await publishMessages(publisher, committed.messages);
+  const through = publishedThrough(committed.leftovers, committed.through);
+  if (through !== undefined) await markPublishedThrough(pool, handler, source, context.now, through);
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { accountProjector } from './account-projector';
+import { accountProjector, transactionProjector } from '../ledger';
 import { createTestDatabase, type TestDatabase } from './testing/database';
 import { directRun } from './testing/direct-run';
 import { eventFactory } from './testing/events';
 import { invariantViolations, NO_VIOLATIONS } from './testing/read-model';
-import { transactionProjector } from './transaction-projector';
 
 const logger = new Logger({ serviceName: 'transfer-legs-test', logLevel: 'CRITICAL' });
 

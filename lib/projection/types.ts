@@ -1,9 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { BillingEvent, TopicName } from '../../schemas';
-import type { RecordFailure } from '../dead-letter';
+import type { BillingEvent, FailureClass, TopicName } from '../../schemas';
+import type { Queryable, TransactionTimeouts } from '../database';
 import type { MskRecordOrigin } from '../msk';
-import type { OutboxMessage, Queryable } from '../outbox';
-import type { TransactionTimeouts } from '../read-model/transaction';
+import type { OutboxMessage } from '../outbox';
 import type { ProjectionMetric } from './constants';
 import type { WriteBatch } from './write-batch';
 
@@ -60,4 +59,25 @@ export interface PartitionReport {
 export interface ProjectionReport {
   readonly partitions: readonly PartitionReport[];
   readonly totals: Partial<Record<ProjectionMetric, number>>;
+}
+
+/** Why a record goes to the dead-letter topic. */
+export interface RecordFailure {
+  readonly failureClass: FailureClass;
+  /** UPPER_SNAKE_CASE, e.g. `SCHEMA_INVALID`, `ACCOUNT_NOT_FOUND`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What a dead letter is built from. */
+export interface DeadLetterInput {
+  readonly origin: MskRecordOrigin;
+  readonly failure: RecordFailure;
+  /** The handler (consumer) that failed. */
+  readonly handler: string;
+  /** When it failed (time as data). */
+  readonly failedAt: string;
+  readonly attempt?: number;
+  /** The failed event's correlation and id, when it could be decoded. */
+  readonly cause?: { readonly eventId: string; readonly correlationId: string };
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from '../outbox';
+import type { Queryable } from '../database';
 
 /**
  * The writes of one partition batch as ONE statement: each write is a data-modifying CTE over

@@ -9,8 +9,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Client, Pool } from 'pg';
 import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
 import { loadKafkaConnection } from '../config';
+import { migrateDatabase, withDatabase } from '../database';
 import { createKafkajsClient } from '../kafka/kafkajs-adapter';
-import { migrateDatabase, withDatabase } from '../projection/testing/database';
+import { freshAdminOf } from '../kafka/leader-moves';
 import { compareReadModels, formatComparison } from './compare';
 import { captureLogEnds, type LogEnds, rebuildReadModel, sameEnds } from './rebuild';
 
@@ -143,7 +144,7 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       for (let round = 0; round < SETTLE_ROUNDS && !settled; round += 1) {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS));
-        const now = await captureLogEnds(admin);
+        const now = await captureLogEnds(admin, freshAdminOf(kafka));
         const waiting = await unpublishedRows(live);
         if (sameEnds(ends, now) && waiting === 0) settled = true;
         else {

@@ -1,7 +1,7 @@
 import type { ComparedColumn, ComparedTable } from './compare-types';
 
 // The tables of the read model that a rebuild must reproduce, and the columns that make up the
-// model (lib/read-model/migrations). Left out everywhere: `updated_at` (when the live projector
+// model (lib/database/migrations). Left out everywhere: `updated_at` (when the live projector
 // last wrote the row, not what it wrote) and the bookkeeping of how a database got its rows.
 
 const uuid = (name: string) => ({ name, kind: 'uuid' }) as const;

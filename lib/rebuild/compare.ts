@@ -32,7 +32,7 @@
  * A CLI prints `formatComparison(result)` and exits 1 when `result.differences` is not 0.
  */
 import { Pool } from 'pg';
-import { inTransaction } from '../read-model/transaction';
+import { inTransaction } from '../database';
 import { compareSortedPages, ReadModelComparisonError } from './compare-merge';
 import { COMPARED_TABLES, pageQuery } from './compare-tables';
 import type { ComparedRow, ComparedTable, CompareOptions, ReadModelComparison } from './compare-types';

@@ -3,17 +3,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { MSKEvent } from 'aws-lambda';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
+import { deliverOurLetters } from '../dead-letter/testing/our-letters';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
 import { localClient } from '../kafka/fixtures/cluster';
-import { accountProjector } from '../projection/account-projector';
+import { accountProjector, transactionProjector } from '../ledger';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
 import { invokeAll, type LambdaHandler, MskHarness, type Offsets } from '../projection/testing/msk-harness';
 import { invariantViolations, NO_VIOLATIONS } from '../projection/testing/read-model';
-import { transactionProjector } from '../projection/transaction-projector';
 import { transferSagaProjector } from '../saga/projector';
 import {
-  deliverOurLetters,
   driveUntilQuiescent,
   loadSagaHandlers,
   SAGA_TOPICS,
@@ -66,9 +65,13 @@ describe('a rebuild of the read model from the log', () => {
     process.env.DATABASE_URL = live.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
     process.env.DEAD_LETTER_MAX_ATTEMPTS = String(TEST_RETRY_SETTINGS.maxAttempts);
-    handlers = await loadSagaHandlers();
+    handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { TopicName } from '../kafka/topics';
-import { accountProjector } from '../projection/account-projector';
-import { transactionOutcomeProjector } from '../projection/outcome-projector';
+import { TopicName } from '../../schemas';
+import { endOffsetsRidingLeaderMoves, freshAdminOf } from '../kafka/leader-moves';
+import { accountProjector, transactionOutcomeProjector } from '../ledger';
 import type { TopicProjector } from '../projection/types';
 import { transferRebuildProjector } from '../saga/projector';
 import { type FoldProgress, foldTopic } from './fold-topic';
@@ -33,16 +33,13 @@ export type LogEnds = ReadonlyMap<string, ReadonlyMap<number, bigint>>;
 export const rebuildGroupOf = (rebuildId: string, projector: TopicProjector): string =>
   `billing.rebuild.${rebuildId}.${projector.name}`;
 
-async function topicEnds(admin: Admin, topic: string): Promise<Map<number, bigint>> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]));
-    } catch (error) {
-      if (attempt >= 8) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
-    }
-  }
+async function topicEnds(
+  admin: Admin,
+  topic: string,
+  freshAdmin: () => Promise<Admin>,
+): Promise<Map<number, bigint>> {
+  const ends = await endOffsetsRidingLeaderMoves(admin, topic, freshAdmin);
+  return new Map([...ends].map(([partition, end]) => [partition, BigInt(end)]));
 }
 
 /**
@@ -51,12 +48,13 @@ async function topicEnds(admin: Admin, topic: string): Promise<Map<number, bigin
  */
 export async function captureLogEnds(
   admin: Admin,
+  freshAdmin: () => Promise<Admin>,
   phases: readonly (readonly TopicProjector[])[] = REBUILD_PHASES,
 ): Promise<LogEnds> {
   const read = new Set(phases.flat().map((projector) => projector.topic));
   const ends = new Map<string, Map<number, bigint>>();
   for (const topic of CAPTURE_ORDER.filter((name) => read.has(name)))
-    ends.set(topic, await topicEnds(admin, topic));
+    ends.set(topic, await topicEnds(admin, topic, freshAdmin));
   return ends;
 }
 
@@ -124,7 +122,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const admin = options.kafka.admin();
   await admin.connect();
   try {
-    const ends = options.ends ?? (await captureLogEnds(admin, options.phases));
+    const ends = options.ends ?? (await captureLogEnds(admin, freshAdminOf(options.kafka), options.phases));
     const projected = new Map<string, number>();
     const notApplied = new Map<string, number>();
     for (const [index, phase] of (options.phases ?? REBUILD_PHASES).entries()) {

@@ -1,5 +1,6 @@
 import { FailureClass, isSagaEvent, type SagaEvent, SagaEventType, TopicName } from '../../schemas';
-import { derivedOutboxMessageOf, type OutboxMessage, type Queryable } from '../outbox';
+import type { Queryable } from '../database';
+import { derivedOutboxMessageOf, type OutboxMessage } from '../outbox';
 import { ProjectionMetric } from '../projection/constants';
 import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from '../projection/types';
 import type { WriteBatch } from '../projection/write-batch';

@@ -36,8 +36,12 @@ describe('transfer saga after a crash between steps', () => {
    */
   const restart = async (): Promise<SagaHandlers> => {
     await closeResources?.();
-    const handlers = await loadSagaHandlers();
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    const handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
     return handlers;
   };
 

@@ -51,8 +51,12 @@ describe('transfer saga, randomized run on the real cluster and database', () =>
     db = await createTestDatabase('billing_saga_random', serverUrl);
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    handlers = await loadSagaHandlers();
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

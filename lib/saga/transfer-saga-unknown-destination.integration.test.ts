@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { type SagaEvent, TopicName } from '../../schemas';
+import { deliverOurLetters } from '../dead-letter/testing/our-letters';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';
@@ -18,7 +19,6 @@ import { TransferLeg } from './constants';
 import { legTransactionId } from './decider';
 import { PENDING_TRANSFERS_SQL } from './queries';
 import {
-  deliverOurLetters,
   driveUntilQuiescent,
   loadSagaHandlers,
   moneyCheck,
@@ -56,9 +56,13 @@ describe('a transfer to an account that never opens', () => {
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
     process.env.DEAD_LETTER_MAX_ATTEMPTS = String(TEST_RETRY_SETTINGS.maxAttempts);
-    handlers = await loadSagaHandlers();
+    handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
     deadLetterHandler = (await import('../../functions/dead-letter')).handler as unknown as LambdaHandler;
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   afterAll(async () => {

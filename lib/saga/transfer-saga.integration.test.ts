@@ -69,8 +69,12 @@ describe('transfer saga on the real cluster and database', () => {
     harness = await MskHarness.start();
     tail = await TopicTail.start(harness, SAGA_TOPICS);
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
-    handlers = await loadSagaHandlers();
-    closeResources = (await import('../projection/resources')).closeProjectionResources;
+    handlers = await loadSagaHandlers({
+      account: () => import('../../functions/account-projector'),
+      transaction: () => import('../../functions/transaction-projector'),
+      saga: () => import('../../functions/transfer-saga'),
+    });
+    closeResources = (await import('../projection/resources')).closeHandlerResources;
   });
 
   // The handlers read DATABASE_URL: each test's database is created on the server it started with.

@@ -1,5 +1,5 @@
 import type { Currency, RejectionReason, SagaEvent } from '../../schemas';
-import type { Queryable } from '../outbox';
+import type { Queryable } from '../database';
 import type { WriteBatch } from '../projection/write-batch';
 import type { TransferStatus } from './constants';
 import type { TransferState } from './types';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Admin } from 'kafkajs';
+import { withDatabase } from '../../lib/database';
 import { LambdaOnFailureRecordSchema } from '../../lib/dead-letter/incoming';
 import { consumeFrom, endOffsets } from '../../lib/kafka/fixtures/cluster';
-import { createTestDatabase, type TestDatabase, withDatabase } from '../../lib/projection/testing/database';
+import { createTestDatabase, type TestDatabase } from '../../lib/projection/testing/database';
 import { eventFactory } from '../../lib/projection/testing/events';
 import { MskHarness } from '../../lib/projection/testing/msk-harness';
 import { TopicName } from '../../schemas';

@@ -1,7 +1,8 @@
 import { partitionOfKey } from '../../lib/kafka/partitioner';
-import { billingTopics, TopicName } from '../../lib/kafka/topics';
+import { billingTopics } from '../../lib/kafka/topic-specs';
 import type { KafkaProducerPort, OutgoingRecord, PartitionWrite } from '../../lib/kafka/types';
 import type { KafkaRecordInput } from '../../lib/msk/build';
+import { TopicName } from '../../schemas';
 
 /** A record of the in-process log: what a consumer would fetch from the cluster. */
 export interface LogRecord extends KafkaRecordInput {
@@ -11,7 +12,7 @@ export interface LogRecord extends KafkaRecordInput {
 
 /**
  * The in-process log in place of Kafka: the billing topics with the partition counts of their
- * specs (lib/kafka/topics.ts), keyed records placed by the Java-compatible partitioner, offsets
+ * specs (lib/kafka/topic-specs.ts), keyed records placed by the Java-compatible partitioner, offsets
  * per partition. Records are never removed (infinite retention).
  */
 export class SimLog {

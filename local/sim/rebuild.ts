@@ -1,10 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
+import { accountProjector, transactionProjector } from '../../lib/ledger';
 import { buildMskEvent, decodeBillingMskEvent } from '../../lib/msk';
-import { accountProjector } from '../../lib/projection/account-projector';
 import { projectMskEvent } from '../../lib/projection/runner';
 import { createTestDatabase } from '../../lib/projection/testing/database';
-import { transactionProjector } from '../../lib/projection/transaction-projector';
 import type { FreshRecord, TopicProjector } from '../../lib/projection/types';
 import {
   compareReadModels,

@@ -1,6 +1,6 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import { compareTopic, describeTopic, setUpTopics } from '../../lib/kafka/topic-setup';
-import { billingTopics, type TopicSpec } from '../../lib/kafka/topics';
+import { billingTopics, type TopicSpec } from '../../lib/kafka/topic-specs';
 import { readBrokerSettings } from './broker-settings';
 import { describeQuorum, registeredBrokers } from './health';
 import { createTestTopic, localKafka, waitForAllBrokers } from './testing';

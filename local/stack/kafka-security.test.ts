@@ -6,7 +6,7 @@ import {
   type CfnValue,
   roleStatements,
 } from '../../lib/deploy/billing-resources';
-import { TopicName } from '../../lib/kafka/topics';
+import { TopicName } from '../../schemas';
 import { LOCAL_STAGE, localFunctionRoles, localScramUsers, withStage } from './kafka-security';
 import { repoRoot } from './paths';
 

@@ -16,7 +16,7 @@ import {
   SCRAM_ADMIN_USER,
   scramUserOf,
 } from '../../lib/deploy/kafka-rights';
-import { TopicName } from '../../lib/kafka/topics';
+import { TopicName } from '../../schemas';
 import { localKafka } from './kafka-admin';
 import { paths, repoRoot, stateDir } from './paths';
 import { runCommandOrThrow } from './run-command';

@@ -1,5 +1,5 @@
 import type { Browser } from 'puppeteer-core';
-import { TopicName } from '../../lib/kafka/topics';
+import { TopicName } from '../../schemas';
 import { artifactPath, launchChromium } from './browser';
 import { kafkaUiReady, kafkaUiUrl } from './native-kafka-ui';
 import { waitFor } from './testing';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CompressionTypes, type Producer } from 'kafkajs';
-import { MAX_MESSAGE_BYTES } from '../../lib/kafka/topics';
+import { MAX_MESSAGE_BYTES } from '../../lib/kafka/topic-specs';
 import { createTestTopic, localKafka, readAllValues, type TestTopic, waitForAllBrokers } from './testing';
 
 /** The brokers accept records up to 10 MB (message.max.bytes and the topic's max.message.bytes). */

@@ -24,7 +24,7 @@ export const paths = {
   prometheusConfig: join(repoRoot, 'local', 'monitoring', 'prometheus.yml'),
   dashboards: join(repoRoot, 'local', 'monitoring', 'grafana', 'dashboards'),
   jmxExporterConfig: join(repoRoot, 'local', 'monitoring', 'jmx-exporter.yml'),
-  migrations: join(repoRoot, 'lib', 'read-model', 'migrations'),
+  migrations: join(repoRoot, 'lib', 'database', 'migrations'),
   logs: join(stateDir, 'logs'),
   run: join(stateDir, 'run'),
   modeFile: join(stateDir, 'run', 'mode'),

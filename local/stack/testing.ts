@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { billingTopicConfigs } from '../../lib/kafka/topics';
+import { billingTopicConfigs } from '../../lib/kafka/topic-specs';
 import { registeredBrokers } from './health';
 import { localKafka } from './kafka-admin';
 import { kafkaNodes } from './topology';

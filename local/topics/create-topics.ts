@@ -1,5 +1,5 @@
 import { setUpTopics } from '../../lib/kafka/topic-setup';
-import { billingTopics } from '../../lib/kafka/topics';
+import { billingTopics } from '../../lib/kafka/topic-specs';
 import { localKafka } from '../stack/kafka-admin';
 
 type Log = (line: string) => void;

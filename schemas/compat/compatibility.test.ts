@@ -1,4 +1,4 @@
-import { TopicName } from '../../lib/kafka/topics';
+import { TopicName } from '../constants';
 import { topicJsonSchema } from '../json-schema';
 import {
   type CompatibilityDirection,

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TopicName } from '../../lib/kafka/topics';
+import type { TopicName } from '../constants';
 import { serializeJsonSchema } from '../json-schema';
 import type { JsonSchema } from './compatibility';
 

@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import { FailureClass, TopicName } from '../../../schemas';
-import { projectionPool, projectionPublisher } from '../../projection/resources';
+import { databasePool } from '../../database';
+import { outboxPublisher } from '../../projection/resources';
 import { createTestDatabase } from '../../projection/testing/database';
 import { eventFactory } from '../../projection/testing/events';
 import { LetterOrigin } from '../constants';
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     batchSize,
   };
   try {
-    const pool = await projectionPool(process.env, logger);
+    const pool = await databasePool(process.env, logger);
     // Intake
     const letters = Array.from({ length: letterCount }, (_, index) => letterOf(index));
     const intakeStarted = performance.now();
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
     await pool.query(`UPDATE dead_letters SET next_attempt_at = now() - interval '1 second'`);
 
     // Drain, run after run (back to back; on AWS a run starts every minute)
-    const dependencies = { pool, publisher: projectionPublisher(process.env, logger) };
+    const dependencies = { pool, publisher: outboxPublisher(process.env, logger) };
     const drainStarted = performance.now();
     let total: RetrierReport = EMPTY_REPORT;
     let runs = 0;
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    await (await projectionPool(process.env, logger)).end();
+    await (await databasePool(process.env, logger)).end();
     await db.drop();
   }
 }

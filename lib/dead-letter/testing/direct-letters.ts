@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { DeadLetterEventType, type DeadLetterRecorded, TopicName } from '../../../schemas';
 import { buildMskEvent } from '../../msk';
 import type { directRun } from '../../projection/testing/direct-run';
-import { receiveDeadLetters } from '../retrier';
+import { receiveDeadLetters } from '../intake';
 import type { RetrySettings } from '../schedule';
 
 /**

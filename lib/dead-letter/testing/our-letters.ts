@@ -1,4 +1,15 @@
+import type { Pool } from 'pg';
+import { TopicName } from '../../../schemas';
 import type { KafkaRecordInput } from '../../msk';
+import {
+  invokeAll,
+  type LambdaHandler,
+  type MskHarness,
+  mskEventsOf,
+  type Offsets,
+} from '../../projection/testing/msk-harness';
+import { only } from '../../projection/testing/projection-run';
+import { ours } from '../../saga/testing/saga-run';
 import { lettersOfRecord } from '../incoming';
 
 /**
@@ -41,3 +52,28 @@ export const oncePerLetter = () => {
     return true;
   };
 };
+
+/**
+ * Hands our letters of billing.dead-letter since `before` to the dead-letter handler: keyed by our
+ * keys and written by this test's handlers (in its database's outbox), not by another consumer
+ * group of the shared topics that derived the same records from its own database.
+ */
+export async function deliverOurLetters(
+  harness: MskHarness,
+  pool: Pool,
+  deadLetterHandler: LambdaHandler,
+  before: Offsets,
+  keys: ReadonlySet<string>,
+): Promise<{ stored: number; parked: number }> {
+  const after = await harness.endOffsets([TopicName.deadLetter]);
+  const records = await harness.collect(only(before, TopicName.deadLetter), after, () => true);
+  const letters = await ours(pool, records.filter(lettersKeyedBy(keys)));
+  const results = (await invokeAll(deadLetterHandler, 'dead-letter', mskEventsOf(letters))) as {
+    stored: number;
+    parked: unknown[];
+  }[];
+  return {
+    stored: results.reduce((sum, r) => sum + r.stored, 0),
+    parked: results.reduce((sum, r) => sum + r.parked.length, 0),
+  };
+}

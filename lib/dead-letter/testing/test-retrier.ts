@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { projectionPool, projectionPublisher } from '../../projection/resources';
+import { databasePool } from '../../database';
+import { outboxPublisher } from '../../projection/resources';
 import { replayLetter, retryDueLetters } from '../retrier';
 import type { RetrySettings } from '../schedule';
 
@@ -28,8 +29,8 @@ export function testRetrier(logger: Logger) {
     return new Date(clock);
   };
   const deps = async () => ({
-    pool: await projectionPool(process.env, logger),
-    publisher: projectionPublisher(process.env, logger),
+    pool: await databasePool(process.env, logger),
+    publisher: outboxPublisher(process.env, logger),
   });
   const settings = TEST_RETRY_SETTINGS;
   return {

@@ -13,10 +13,10 @@ async function main(): Promise<void> {
   const { handler } = require(modulePath) as {
     handler: (event: unknown, context: unknown) => Promise<unknown>;
   };
-  const { closeProjectionResources } = require('../resources') as typeof import('../resources');
+  const { closeHandlerResources } = require('../resources') as typeof import('../resources');
   parentPort?.on('message', async (message: { id: number; event?: string; close?: boolean }) => {
     if (message.close) {
-      await closeProjectionResources();
+      await closeHandlerResources();
       parentPort?.postMessage({ id: message.id, ok: true });
       return;
     }

@@ -10,6 +10,7 @@
  * MSK invokes one Lambda per partition concurrently, each in its own execution environment: the
  * handler runs here in `environments` worker threads (each loads the handler module, with its own
  * pool and producer), partition p always in environment p mod n, one batch per partition in flight.
+ * The accounts are opened first, through the account-projector handler in one more environment.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { type BillingEvent, TopicName } from '../../../schemas';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
 import { createTestDatabase } from '../testing/database';
 import { eventFactory } from '../testing/events';
-import { LOCAL_CLUSTER_ARN, lambdaContext, MskHarness, type Offsets } from '../testing/msk-harness';
+import { LOCAL_CLUSTER_ARN, MskHarness, type Offsets } from '../testing/msk-harness';
 import { invariantViolations } from '../testing/read-model';
 import { type CpuSeconds, cpuPerEvent, cpuSeconds } from './cpu';
 import { makeTransactions } from './transactions';
@@ -94,6 +95,12 @@ class Environments {
   }
 }
 
+/**
+ * A handler module of functions/, by path: the benchmark's environments load it as the Lambda
+ * runtime does (serverless.yml names the handlers); lib/ never imports functions/.
+ */
+const handlerModule = (name: string) => join(__dirname, '..', '..', '..', 'functions', `${name}.ts`);
+
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const rate = (count: number, seconds: number) => Math.round(count / seconds).toLocaleString('en-US');
 
@@ -139,16 +146,9 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = db.url;
   process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
   process.env.PROJECTION_DB_POOL_SIZE = '10';
-  const { handler: accountHandler } = await import('../../../functions/account-projector');
-  const { closeProjectionResources } = await import('../resources');
-  const invoke = (handler: typeof accountHandler, name: string, records: readonly KafkaRecordInput[]) =>
-    handler(
-      buildMskEvent({
-        eventSourceArn: LOCAL_CLUSTER_ARN,
-        bootstrapServers: bootstrapBrokers,
-        records,
-      }) as never,
-      lambdaContext(name),
+  const mskEventOf = (records: readonly KafkaRecordInput[]) =>
+    JSON.stringify(
+      buildMskEvent({ eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: bootstrapBrokers, records }),
     );
   try {
     log(
@@ -164,13 +164,22 @@ async function main(): Promise<void> {
     await harness.append(accounts.map((account) => factory.opened(account)));
     let ends = await harness.endOffsets([TopicName.accountEvents]);
     const keep = (record: KafkaRecordInput) => record.key !== null && keys.has(record.key.toString('utf8'));
-    await timedRange(harness, starts, ends, 'opening accounts', keep, async (records, done) => {
-      for (let index = 0; index < records.length; index += batchSize) {
-        const chunk = records.slice(index, index + batchSize);
-        await invoke(accountHandler, 'account-projector', chunk);
-        done(chunk.length);
-      }
-    });
+    const accountLambda = await Environments.start(
+      1,
+      handlerModule('account-projector'),
+      'account-projector',
+    );
+    try {
+      await timedRange(harness, starts, ends, 'opening accounts', keep, async (records, done) => {
+        for (let index = 0; index < records.length; index += batchSize) {
+          const chunk = records.slice(index, index + batchSize);
+          await accountLambda.invoke(0, mskEventOf(chunk));
+          done(chunk.length);
+        }
+      });
+    } finally {
+      await accountLambda.stop();
+    }
     log(`opened ${accountCount.toLocaleString('en-US')} accounts`);
 
     // 2. Load the transaction events.
@@ -198,7 +207,7 @@ async function main(): Promise<void> {
     // 4. Projection through the real handler, in Lambda-like execution environments.
     const lambdas = await Environments.start(
       environments,
-      join(__dirname, '..', '..', '..', 'functions', 'transaction-projector.ts'),
+      handlerModule('transaction-projector'),
       'transaction-projector',
     );
     let projected: { seconds: number; count: number };
@@ -208,12 +217,7 @@ async function main(): Promise<void> {
       projected = await timedRange(harness, starts, ends, 'projection', keep, async (records, done) => {
         for (let index = 0; index < records.length; index += batchSize) {
           const chunk = records.slice(index, index + batchSize);
-          const event = buildMskEvent({
-            eventSourceArn: LOCAL_CLUSTER_ARN,
-            bootstrapServers: bootstrapBrokers,
-            records: chunk,
-          });
-          await lambdas.invoke(chunk[0]?.partition ?? 0, JSON.stringify(event));
+          await lambdas.invoke(chunk[0]?.partition ?? 0, mskEventOf(chunk));
           done(chunk.length);
         }
       });
@@ -250,7 +254,6 @@ async function main(): Promise<void> {
       `invariants:  ${Object.values(violations).every((rows) => rows.length === 0) ? 'hold' : JSON.stringify(violations)}`,
     );
   } finally {
-    await closeProjectionResources();
     await harness.stop();
     if (!process.argv.includes('--keep')) await db.drop();
   }

@@ -1,28 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Client, Pool } from 'pg';
-import { paths, repoRoot } from '../../../local/stack/paths';
-import { runCommandOrThrow } from '../../../local/stack/run-command';
 import { localDatabaseUrl } from '../../../local/stack/topology';
+import { migrateDatabase, withDatabase } from '../../database';
 
 // Isolated databases for integration tests and benchmarks: each run gets its own database on the
 // local PostgreSQL (or on a server given by URL), migrated with the project's migrations.
-
-/** The server URL with another database name. */
-export const withDatabase = (url: string, database: string): string => {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-};
-
-/** Applies the read model's migrations to a database with node-pg-migrate (its CLI: the package is ESM-only). */
-export async function migrateDatabase(databaseUrl: string): Promise<void> {
-  await runCommandOrThrow(
-    join(repoRoot, 'node_modules', '.bin', 'node-pg-migrate'),
-    ['up', '--migrations-dir', paths.migrations, '--verbose', 'false'],
-    { timeoutMs: 120_000, env: { ...process.env, DATABASE_URL: databaseUrl }, cwd: repoRoot },
-  );
-}
 
 export interface TestDatabase {
   readonly name: string;

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
 import { type BillingEvent, headersOf, partitionKeyOf, topicOfEventType } from '../../../schemas';
 import { partitionOfKey } from '../../kafka/partitioner';
-import { billingTopics } from '../../kafka/topics';
+import { billingTopics } from '../../kafka/topic-specs';
 import { buildMskEvent, decodeBillingMskEvent, type KafkaRecordInput } from '../../msk';
 import type { EventPublisher } from '../../outbox';
 import { projectMskEvent } from '../runner';

@@ -2,20 +2,33 @@ import { TopicName } from '../../../schemas';
 import type { KafkaRecordInput } from '../../msk';
 import { invokeAll, type LambdaHandler, type MskHarness, mskEventsOf, type Offsets } from './msk-harness';
 
-/** The two projector handlers, loaded after the environment is set (their logger reads it at load). */
+/** The two projector handlers. */
 export interface Projectors {
   readonly account: LambdaHandler;
   readonly transaction: LambdaHandler;
 }
 
-export async function loadProjectors(): Promise<Projectors> {
+/** A handler module of functions/, imported by the test: test support never imports functions/. */
+export type HandlerModuleLoader = () => Promise<{ readonly handler: unknown }>;
+
+/** Quiets the handlers' logs and metrics; set before a handler module loads (its logger reads it then). */
+export function quietHandlers(): void {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  const account = await import('../../../functions/account-projector');
-  const transaction = await import('../../../functions/transaction-projector');
+}
+
+/**
+ * Loads the test's handler modules after the environment is set, e.g.
+ * `loadProjectors({ account: () => import('../../functions/account-projector'), ... })`.
+ */
+export async function loadProjectors(modules: {
+  readonly account: HandlerModuleLoader;
+  readonly transaction: HandlerModuleLoader;
+}): Promise<Projectors> {
+  quietHandlers();
   return {
-    account: account.handler as unknown as LambdaHandler,
-    transaction: transaction.handler as unknown as LambdaHandler,
+    account: (await modules.account()).handler as LambdaHandler,
+    transaction: (await modules.transaction()).handler as LambdaHandler,
   };
 }
 

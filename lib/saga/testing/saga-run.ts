@@ -7,35 +7,29 @@ import {
   SagaEventType,
   TopicName,
 } from '../../../schemas';
-import { lettersKeyedBy } from '../../dead-letter/testing/our-letters';
 import type { KafkaRecordInput } from '../../msk';
-import {
-  invokeAll,
-  type LambdaHandler,
-  type MskHarness,
-  mskEventsOf,
-  type Offsets,
-} from '../../projection/testing/msk-harness';
-import { only } from '../../projection/testing/projection-run';
+import { invokeAll, type LambdaHandler, mskEventsOf } from '../../projection/testing/msk-harness';
+import { type HandlerModuleLoader, quietHandlers } from '../../projection/testing/projection-run';
 import type { TopicTail } from './topic-tail';
 
-/** The three handlers a transfer crosses, loaded after the environment is set. */
+/** The three handlers a transfer crosses. */
 export interface SagaHandlers {
   readonly account: LambdaHandler;
   readonly transaction: LambdaHandler;
   readonly saga: LambdaHandler;
 }
 
-export async function loadSagaHandlers(): Promise<SagaHandlers> {
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  const account = await import('../../../functions/account-projector');
-  const transaction = await import('../../../functions/transaction-projector');
-  const saga = await import('../../../functions/transfer-saga');
+/** Loads the test's handler modules (test support never imports functions/) after the environment is set. */
+export async function loadSagaHandlers(modules: {
+  readonly account: HandlerModuleLoader;
+  readonly transaction: HandlerModuleLoader;
+  readonly saga: HandlerModuleLoader;
+}): Promise<SagaHandlers> {
+  quietHandlers();
   return {
-    account: account.handler as unknown as LambdaHandler,
-    transaction: transaction.handler as unknown as LambdaHandler,
-    saga: saga.handler as unknown as LambdaHandler,
+    account: (await modules.account()).handler as LambdaHandler,
+    transaction: (await modules.transaction()).handler as LambdaHandler,
+    saga: (await modules.saga()).handler as LambdaHandler,
   };
 }
 
@@ -186,29 +180,4 @@ export async function transferStatusCounts(pool: Pool): Promise<Record<string, n
     'SELECT status, count(*)::text AS n FROM transfers GROUP BY status ORDER BY status',
   );
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
-}
-
-/**
- * Hands our letters of billing.dead-letter since `before` to the dead-letter handler: keyed by our
- * keys and written by this test's handlers (in its database's outbox), not by another consumer
- * group of the shared topics that derived the same records from its own database.
- */
-export async function deliverOurLetters(
-  harness: MskHarness,
-  pool: Pool,
-  deadLetterHandler: LambdaHandler,
-  before: Offsets,
-  keys: ReadonlySet<string>,
-): Promise<{ stored: number; parked: number }> {
-  const after = await harness.endOffsets([TopicName.deadLetter]);
-  const records = await harness.collect(only(before, TopicName.deadLetter), after, () => true);
-  const letters = await ours(pool, records.filter(lettersKeyedBy(keys)));
-  const results = (await invokeAll(deadLetterHandler, 'dead-letter', mskEventsOf(letters))) as {
-    stored: number;
-    parked: unknown[];
-  }[];
-  return {
-    stored: results.reduce((sum, r) => sum + r.stored, 0),
-    parked: results.reduce((sum, r) => sum + r.parked.length, 0),
-  };
 }

@@ -1,16 +1,11 @@
 /**
- * The topics of the billing engine (docs/design.md: Topics). Every topic: replication factor 3,
- * min.insync.replicas=2, infinite retention, lz4, cleanup.policy=delete (compaction would keep
- * only the latest event per key and erase an account's history), messages up to 10 MB.
+ * The topic specifications of the billing engine (docs/design.md: Topics): partitions, key and
+ * configs; the names themselves are part of the contract (`TopicName` in schemas/). Every topic:
+ * replication factor 3, min.insync.replicas=2, infinite retention, lz4, cleanup.policy=delete
+ * (compaction would keep only the latest event per key and erase an account's history), messages
+ * up to 10 MB.
  */
-export const TopicName = {
-  accountEvents: 'billing.account.events',
-  transactionEvents: 'billing.transaction.events',
-  transactionOutcomes: 'billing.transaction.outcomes',
-  sagaEvents: 'billing.saga.events',
-  deadLetter: 'billing.dead-letter',
-} as const;
-export type TopicName = (typeof TopicName)[keyof typeof TopicName];
+import { TopicName } from '../../schemas/constants';
 
 /** Largest record a topic accepts, in bytes (10 MiB). */
 export const MAX_MESSAGE_BYTES = 10_485_760;

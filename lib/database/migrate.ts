@@ -1,21 +1,14 @@
 import { runner } from 'node-pg-migrate';
+import { MigrationError } from './errors';
 
 const MIGRATION_STARTED = /^### MIGRATION (\S+) \(UP\) ###$/;
-
-/** A migration could not be applied; the message names it. Earlier ones of the run stay applied. */
-export class MigrationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MigrationError';
-  }
-}
 
 /** The table node-pg-migrate records applied migrations in (the same as `npm run db:migrate`). */
 export const MIGRATIONS_TABLE = 'pgmigrations';
 
 export interface MigrationOptions {
   readonly databaseUrl: string;
-  /** The folder of the SQL migrations (lib/read-model/migrations, or its copy in the bundle). */
+  /** The folder of the SQL migrations (lib/database/migrations, or its copy in the bundle). */
   readonly migrationsDir: string;
   readonly log?: (message: string) => void;
 }

@@ -1,11 +1,13 @@
 import { type AccountEvent, AccountEventType, FailureClass, isAccountEvent, TopicName } from '../../schemas';
-import { type AccountDecision, type AccountState, decideAccountOpening, decideStatusChange } from '../ledger';
-import type { Queryable } from '../outbox';
-import { ProjectionMetric, ProjectorName } from './constants';
-import { ProjectionError } from './errors';
+import type { Queryable } from '../database';
+import { ProjectionMetric } from '../projection/constants';
+import { ProjectionError } from '../projection/errors';
+import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from '../projection/types';
+import type { WriteBatch } from '../projection/write-batch';
+import { decideAccountOpening, decideStatusChange } from './account-rules';
+import { ProjectorName } from './constants';
 import { insertAccounts, lockAccounts, updateAccounts } from './ledger-sql';
-import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from './types';
-import type { WriteBatch } from './write-batch';
+import type { AccountDecision, AccountState } from './types';
 
 /** The decision an account event leads to; AccountBalanceChanged (our own output) changes no state. */
 function decideAccountEvent(

@@ -6,11 +6,12 @@ import {
   type TransactionEvent,
   topicOfEventType,
 } from '../../schemas';
-import { Direction, type MovementDecision } from '../ledger';
 import { outboxMessageOf } from '../outbox';
-import { eventFactory } from './testing/events';
+import { eventFactory } from '../projection/testing/events';
+import { Direction } from './constants';
+import { eventsOfDecision, movementRequestOf } from './movement-events';
 import { transactionOutcomeOf } from './transaction-outcomes';
-import { eventsOfDecision, movementRequestOf } from './transaction-projector';
+import type { MovementDecision } from './types';
 
 /*
  * The transaction projector's derived events (balance changes, transfer-leg outcomes and the

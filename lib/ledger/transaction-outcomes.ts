@@ -4,9 +4,10 @@ import {
   type TransactionOutcome,
   TransactionOutcomeType,
 } from '../../schemas';
-import { type MovementDecision, type MovementRequest, originalIdOf, transferIdOf } from '../ledger';
 import type { MskRecordOrigin } from '../msk';
 import { derivedEventId } from '../outbox';
+import { originalIdOf, transferIdOf } from './movement-rules';
+import type { MovementDecision, MovementRequest } from './types';
 
 type Decided = Extract<MovementDecision, { readonly outcome: 'applied' | 'rejected' }>;
 

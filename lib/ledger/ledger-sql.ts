@@ -1,13 +1,8 @@
 import type { AccountStatus, Currency } from '../../schemas';
-import type {
-  AccountState,
-  LedgerEntry,
-  MovementKind,
-  RecordedTransaction,
-  TransactionStatus,
-} from '../ledger';
-import type { Queryable } from '../outbox';
-import type { WriteBatch } from './write-batch';
+import type { Queryable } from '../database';
+import type { WriteBatch } from '../projection/write-batch';
+import type { MovementKind, TransactionStatus } from './constants';
+import type { AccountState, LedgerEntry, RecordedTransaction } from './types';
 
 // The set-based reads and writes of the ledger read model. bigint columns come back as decimal
 // strings from pg and go in as decimal strings: money never passes through a JS number.

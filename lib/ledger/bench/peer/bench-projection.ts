@@ -1,14 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { TopicName } from '../../../../schemas';
+import { databasePool } from '../../../database';
 import { createKafkaProducer, KafkaEventStore } from '../../../kafka';
 import { localConnection } from '../../../kafka/fixtures/cluster';
 import { decodeBillingMskEvent } from '../../../msk';
 import { eventStorePublisher } from '../../../outbox';
+import { closeHandlerResources } from '../../../projection/resources';
+import { projectMskEvent } from '../../../projection/runner';
+import type { ProjectionReport } from '../../../projection/types';
 import { accountProjector } from '../../account-projector';
-import { closeProjectionResources, projectionPool } from '../../resources';
-import { projectMskEvent } from '../../runner';
 import { transactionProjector } from '../../transaction-projector';
-import type { ProjectionReport } from '../../types';
 
 /**
  * Our projectors as the peer benchmark runs them: what the projector handlers do (decode the MSK
@@ -36,7 +37,7 @@ export async function openBenchProjection(options: {
   readonly poolSize: number;
 }): Promise<BenchProjection> {
   const logger = new Logger({ serviceName: 'bench-peer', logLevel: 'ERROR' });
-  const pool = await projectionPool(
+  const pool = await databasePool(
     { DATABASE_URL: options.databaseUrl, PROJECTION_DB_POOL_SIZE: String(options.poolSize) },
     logger,
   );
@@ -56,7 +57,7 @@ export async function openBenchProjection(options: {
       );
     },
     async close() {
-      await Promise.allSettled([store.disconnect(), closeProjectionResources()]);
+      await Promise.allSettled([store.disconnect(), closeHandlerResources()]);
     },
   };
 }

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { closeProjectionResources, projectionPool } from '../projection';
+import { closeHandlerResources } from '../projection';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { lambdaContext } from '../projection/testing/msk-harness';
+import { databasePool } from '.';
 
 /*
  * Password rotation under a warm function: the dead-letter retrier's handler (its pool lives across
@@ -27,7 +28,7 @@ describe('the database pool of a warm function when the password is rotated', ()
   /** Closes the role's connections, as a rotation may, and waits until the warm pool has dropped them. */
   const closeRoleConnections = async () => {
     await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [role]);
-    const pool = await projectionPool(process.env, new Logger({ logLevel: 'SILENT' }));
+    const pool = await databasePool(process.env, new Logger({ logLevel: 'SILENT' }));
     while (pool.totalCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   };
 
@@ -67,7 +68,7 @@ describe('the database pool of a warm function when the password is rotated', ()
   });
 
   afterAll(async () => {
-    await closeProjectionResources();
+    await closeHandlerResources();
     process.env = savedEnv;
     await new Promise((resolve) => server?.close(resolve));
     await db?.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [role]);

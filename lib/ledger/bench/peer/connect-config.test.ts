@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { nativeKafkaVersion } from '../../../../local/stack/native-kafka';
 import { localDatabaseUrl } from '../../../../local/stack/topology';
 import { TopicName } from '../../../../schemas';
-import { billingTopics } from '../../../kafka/topics';
+import { billingTopics } from '../../../kafka/topic-specs';
 import { BENCH_TOPIC_PREFIX, benchTopics } from './bench-topics';
 import {
   JDBC_SINK_CONNECTOR,

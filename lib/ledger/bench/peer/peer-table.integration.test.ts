@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { localDatabaseUrl } from '../../../../local/stack/topology';
-import { withDatabase } from '../../testing/database';
+import { withDatabase } from '../../../database';
 import { peerTableDdl } from './connect-config';
 
 // The peer's table on the real PostgreSQL, written as the JDBC sink writes it: the event's JSON

@@ -1,4 +1,4 @@
-import { billingTopicConfigs, billingTopics } from '../../../kafka/topics';
+import { billingTopicConfigs, billingTopics } from '../../../kafka/topic-specs';
 import type { TopicAliases } from './bench-projection';
 
 /** The prefix of every topic the peer benchmark creates (and deletes): never a billing topic. */

@@ -5,17 +5,12 @@ import {
   type TransactionOutcome,
   TransactionOutcomeType,
 } from '../../schemas';
-import {
-  type AccountState,
-  DeferralCode,
-  type LedgerEntry,
-  MovementKind,
-  type RecordedTransaction,
-  TransactionStatus,
-} from '../ledger';
-import type { Queryable } from '../outbox';
-import { ProjectionMetric, ProjectorName } from './constants';
-import { ProjectionError } from './errors';
+import type { Queryable } from '../database';
+import { ProjectionMetric } from '../projection/constants';
+import { ProjectionError } from '../projection/errors';
+import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from '../projection/types';
+import type { WriteBatch } from '../projection/write-batch';
+import { DeferralCode, MovementKind, ProjectorName, TransactionStatus } from './constants';
 import {
   insertEntries,
   insertTransactions,
@@ -25,8 +20,7 @@ import {
   updateAccounts,
   updateReversed,
 } from './ledger-sql';
-import type { FreshRecord, ProjectionContext, ProjectionOutput, TopicProjector } from './types';
-import type { WriteBatch } from './write-batch';
+import type { AccountState, LedgerEntry, RecordedTransaction } from './types';
 
 /** The ledger entries of an applied outcome, as the read model holds them. */
 const entriesOf = (outcome: TransactionOutcome): LedgerEntry[] =>

@@ -4,7 +4,7 @@
  * Lambda runtime hands it over, and answers with the count of dead-lettered records.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ProjectionMetric } from '../../constants';
+import { ProjectionMetric } from '../../../projection/constants';
 import { type BenchProjector, openBenchProjection, type TopicAliases } from './bench-projection';
 
 const options = workerData as {

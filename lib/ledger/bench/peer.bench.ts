@@ -23,11 +23,12 @@ import { TopicName } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
 import { localConnection } from '../../kafka/fixtures/cluster';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
-import { createTestDatabase } from '../testing/database';
-import { eventFactory } from '../testing/events';
-import { LOCAL_CLUSTER_ARN, MskHarness, type Offsets } from '../testing/msk-harness';
-import { invariantViolations } from '../testing/read-model';
-import { type CpuSeconds, cpuPerEvent, cpuSeconds } from './cpu';
+import { type CpuSeconds, cpuPerEvent, cpuSeconds } from '../../projection/bench/cpu';
+import { makeTransactions } from '../../projection/bench/transactions';
+import { createTestDatabase } from '../../projection/testing/database';
+import { eventFactory } from '../../projection/testing/events';
+import { LOCAL_CLUSTER_ARN, MskHarness, type Offsets } from '../../projection/testing/msk-harness';
+import { invariantViolations } from '../../projection/testing/read-model';
 import { BenchProjector, openBenchProjection, type TopicAliases } from './peer/bench-projection';
 import { benchTopics } from './peer/bench-topics';
 import { jdbcTargetOf, peerTableDdl } from './peer/connect-config';
@@ -38,7 +39,6 @@ import {
   type RunningConnect,
   startConnect,
 } from './peer/connect-launcher';
-import { makeTransactions } from './transactions';
 
 const [events = 200_000, batchSize = 1_000, accountCount = 10_000, environments = 2] = process.argv
   .slice(2)
