@@ -53,25 +53,14 @@ interface Problem {
   message: string;
 }
 
-/**
- * Reads and validates the Kafka settings from the environment. Throws KafkaConfigError, naming
- * each wrong variable, when a setting is missing, malformed or contradicts another.
- */
-export function loadKafkaSettings(env: NodeJS.ProcessEnv = process.env): KafkaSettings {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? '(environment)'),
-      message: issue.message,
-    }));
-    throw new KafkaConfigError(problems, { cause: parsed.error });
-  }
-  const vars = parsed.data;
+type EnvVars = z.infer<typeof envSchema>;
+
+/** Every missing setting, and every one that contradicts another, with the variable at fault. */
+function problemsOf(vars: EnvVars): Problem[] {
   const brokers = vars[Var.brokers];
   const clusterArn = vars[Var.clusterArn];
   const auth = vars[Var.auth];
   const secretArn = vars[Var.scramSecretArn];
-  const clientId = vars[Var.clientId] ?? DEFAULT_KAFKA_CLIENT_ID;
   const problems: Problem[] = [];
 
   if (brokers && clusterArn) {
@@ -142,7 +131,33 @@ export function loadKafkaSettings(env: NodeJS.ProcessEnv = process.env): KafkaSe
       message: `set, but it is used only with ${Var.brokers} and ${Var.tls}=true`,
     });
   }
+  return problems;
+}
+
+/**
+ * Reads and validates the Kafka settings from the environment. Throws KafkaConfigError, naming
+ * each wrong variable, when a setting is missing, malformed or contradicts another.
+ */
+export function loadKafkaSettings(env: NodeJS.ProcessEnv = process.env): KafkaSettings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      message: issue.message,
+    }));
+    throw new KafkaConfigError(problems, { cause: parsed.error });
+  }
+  const vars = parsed.data;
+  const problems = problemsOf(vars);
   if (problems.length > 0) throw new KafkaConfigError(problems);
+  const brokers = vars[Var.brokers];
+  const clusterArn = vars[Var.clusterArn];
+  const auth = vars[Var.auth];
+  const secretArn = vars[Var.scramSecretArn];
+  const credentialsFile = vars[Var.scramCredentialsFile];
+  const caFile = vars[Var.tlsCaFile];
+  const tls = vars[Var.tls] === 'true';
+  const clientId = vars[Var.clientId] ?? DEFAULT_KAFKA_CLIENT_ID;
 
   if (brokers) {
     return {
