@@ -3,32 +3,6 @@
  * changes); balance changes, its own output, are only marked processed.
  * Trigger: MSK, billing.account.events.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context, MSKEvent } from 'aws-lambda';
-import { decodeBillingMskEvent } from '../lib/msk';
-import {
-  accountProjector,
-  METRICS_NAMESPACE,
-  type ProjectionReport,
-  ProjectorName,
-  projectBatch,
-  reportProjection,
-} from '../lib/projection';
+import { accountProjector, ProjectorName, projectorHandler } from '../lib/projection';
 
-const logger = new Logger({ serviceName: ProjectorName.account });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ProjectorName.account });
-
-const lambdaHandler = async (event: MSKEvent, _context: Context): Promise<ProjectionReport> => {
-  const decoded = decodeBillingMskEvent(event);
-  const report = await projectBatch(accountProjector, decoded, { logger, now: new Date() });
-  reportProjection(report, metrics, logger);
-  return report;
-};
-
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = projectorHandler(accountProjector, { serviceName: ProjectorName.account });

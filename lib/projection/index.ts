@@ -17,6 +17,7 @@ export {
   ProjectionError,
   TransientProjectionError,
 } from './errors';
+export { type ProjectorHandlerOptions, projectorHandler } from './handler';
 export { transactionOutcomeProjector } from './outcome-projector';
 export { coordinatesMarkerId, markerIdOf } from './processed-markers';
 export { projectBatch } from './project';
