@@ -11,6 +11,7 @@ import {
 import {
   ApiHeader,
   type ApiRouteName,
+  apiRouteNameOf,
   DEFAULT_PAGE_SIZE,
   IDEMPOTENCY_KEY_PATTERN,
   JSON_CONTENT_TYPE,
@@ -28,7 +29,6 @@ import {
   internalError,
   invalidRequest,
   jsonResponse,
-  methodNotAllowed,
   notFound,
   serviceUnavailable,
   unsupportedMediaType,
@@ -44,7 +44,6 @@ import {
   TransferBody,
   WithdrawBody,
 } from './requests';
-import { matchRoute } from './router';
 import type {
   AccountRecord,
   AccountView,
@@ -345,13 +344,13 @@ async function routeRequest(
   context: ApiContext,
   openApiDocument: () => unknown,
 ): Promise<ApiResponse> {
-  const match = matchRoute(request.method, request.path);
-  if (match.kind === 'not-found') return notFound(request.path, `No resource at ${request.path}`);
-  if (match.kind === 'method-not-allowed') return methodNotAllowed(request.path, match.allow);
-  const params = pathParams(request, match.params);
+  // API Gateway routes: the function serves the route keys of serverless.yml, and no other
+  // request reaches it (an unserved key is a deployment that does not match ApiRoute).
+  const name = apiRouteNameOf(request.routeKey);
+  if (name === undefined) return notFound(request.path, `No resource at ${request.method} ${request.path}`);
+  const params = pathParams(request, request.pathParameters);
   if (!params.ok) return params.response;
   const { value: ids } = params;
-  const name = match.name;
   if (isCommandRoute(name)) return handleCommand(name, ids, request, ports, context);
 
   switch (name) {
