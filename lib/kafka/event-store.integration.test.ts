@@ -4,8 +4,8 @@ import { bootstrapBrokers } from '../../local/stack/topology';
 import { type BillingEvent, TopicName, TransactionEventType, topicOfEventType } from '../../schemas';
 import { decodeBillingMskEvent } from '../msk';
 import { buildMskEvent } from '../msk/build';
-import { consumeFrom, endOffsets, localClient, localConnection } from './fixtures/cluster';
-import { deadLetterOfSize, sampleEvents, sampleIds } from './fixtures/sample-events';
+import { consumeFrom, endOffsets, localClient, localConnection } from './testing/cluster';
+import { deadLetterOfSize, sampleEvents, sampleIds } from './testing/sample-events';
 import { BYTES_PER_MB, createKafkaProducer, KafkaEventStore } from './index';
 
 const correlationOf = (value: Buffer | null): string | undefined => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { runCommand } from '../../local/stack/run-command';
-import { consumeFrom, createTestTopic, endOffsets, localClient, localConnection } from './fixtures/cluster';
+import { consumeFrom, createTestTopic, endOffsets, localClient, localConnection } from './testing/cluster';
 import { createKafkaProducer, type KafkaProducerPort } from './index';
 import { lz4KafkajsCodec } from './lz4-codec';
 

@@ -4,7 +4,7 @@ import type { MSKEvent } from 'aws-lambda';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
-import { localClient } from '../kafka/fixtures/cluster';
+import { localClient } from '../kafka/testing/cluster';
 import { accountProjector } from '../projection/account-projector';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';

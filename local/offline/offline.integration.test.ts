@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Admin } from 'kafkajs';
 import { LambdaOnFailureRecordSchema } from '../../lib/dead-letter/incoming';
-import { consumeFrom, endOffsets } from '../../lib/kafka/fixtures/cluster';
+import { consumeFrom, endOffsets } from '../../lib/kafka/testing/cluster';
 import { createTestDatabase, type TestDatabase, withDatabase } from '../../lib/projection/testing/database';
 import { eventFactory } from '../../lib/projection/testing/events';
 import { MskHarness } from '../../lib/projection/testing/msk-harness';

@@ -14,7 +14,7 @@ import {
   TopicName,
   TransactionEventType,
 } from '../../../schemas';
-import { createTestTopic, localClient, localConnection } from '../fixtures/cluster';
+import { createTestTopic, localClient, localConnection } from '../testing/cluster';
 import { createKafkaProducer, KafkaEventStore } from '../index';
 
 const [eventsPerRound = 20_000, batchSize = 500, rounds = 4] = process.argv.slice(2).map(Number);

@@ -1,5 +1,5 @@
 import { TopicName } from '../../../schemas';
-import { notLeaderError } from '../../kafka/fixtures/leader-moves';
+import { notLeaderError } from '../../kafka/testing/leader-moves';
 import { MskHarness } from './msk-harness';
 
 jest.setTimeout(60_000);

@@ -5,8 +5,8 @@ import { CompressionTypes } from 'kafkajs';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import type { BillingEvent } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
-import { endOffsets, localClient, localConnection } from '../../kafka/fixtures/cluster';
-import { type SeekTarget, seekWhenReady } from '../../kafka/fixtures/seek';
+import { endOffsets, localClient, localConnection } from '../../kafka/testing/cluster';
+import { type SeekTarget, seekWhenReady } from '../../kafka/testing/seek';
 import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
 import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../msk';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
-import { seekWhenReady } from '../../kafka/fixtures/seek';
+import { seekWhenReady } from '../../kafka/testing/seek';
 import type { KafkaRecordInput } from '../../msk';
 import { type MskHarness, type Offsets, sortRecords } from '../../projection/testing/msk-harness';
 
