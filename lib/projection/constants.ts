@@ -14,6 +14,11 @@ export type ProjectorName = (typeof ProjectorName)[keyof typeof ProjectorName];
 export const ProjectionEnvVariable = {
   /** Connections per database pool: partitions of one invocation are projected in parallel. */
   poolSize: 'PROJECTION_DB_POOL_SIZE',
+  /**
+   * Tests and benchmarks only (never set on AWS): the outbox writes `<prefix><topic>` instead of
+   * the billing topics, so that a run keeps to topics of its own (docs/testing.md: Topics).
+   */
+  topicPrefix: 'BILLING_TOPIC_PREFIX',
 } as const;
 
 export const DEFAULT_POOL_SIZE = 4;

@@ -5,6 +5,7 @@ import { createKafkaProducer, KafkaEventStore } from '../kafka';
 import { type EventPublisher, eventStorePublisher } from '../outbox';
 import { RotatingPool } from '../read-model/database-pool';
 import { loadProjectionSettings } from './config';
+import { ProjectionEnvVariable } from './constants';
 
 /*
  * Connections live across warm invocations, one per configuration: the settings are read from the
@@ -40,9 +41,14 @@ export function projectionPool(env: NodeJS.ProcessEnv, logger: Logger): Promise<
 
 const kafkaKey = (env: NodeJS.ProcessEnv) =>
   JSON.stringify(
-    ['KAFKA_BROKERS', 'KAFKA_TLS', 'MSK_CLUSTER_ARN', 'KAFKA_AUTH', 'KAFKA_SCRAM_SECRET_ARN'].map(
-      (name) => env[name],
-    ),
+    [
+      'KAFKA_BROKERS',
+      'KAFKA_TLS',
+      'MSK_CLUSTER_ARN',
+      'KAFKA_AUTH',
+      'KAFKA_SCRAM_SECRET_ARN',
+      ProjectionEnvVariable.topicPrefix,
+    ].map((name) => env[name]),
   );
 
 /** The outbox publisher of the configured cluster (the event store, connected once). */
@@ -56,6 +62,7 @@ export function projectionPublisher(env: NodeJS.ProcessEnv, logger: Logger): Eve
         const created = new KafkaEventStore({
           producer: createKafkaProducer(connection, { logger }),
           logger,
+          topicAliases: loadProjectionSettings(env).topicAliases,
         });
         await created.connect();
         return created;

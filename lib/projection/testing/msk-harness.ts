@@ -5,15 +5,17 @@ import { CompressionTypes } from 'kafkajs';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import type { BillingEvent } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
-import { endOffsets, localClient, localConnection } from '../../kafka/testing/cluster';
-import { type SeekTarget, seekWhenReady } from '../../kafka/testing/seek';
 import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
+import { endOffsets, localClient, localConnection } from '../../kafka/testing/cluster';
+import type { RunTopics } from '../../kafka/testing/run-topics';
+import { type SeekTarget, seekWhenReady } from '../../kafka/testing/seek';
 import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../msk';
 
 /**
- * Test harness: events produced to the real topics, consumed back from recorded offsets with
+ * Test harness: events produced to the real cluster, consumed back from recorded offsets with
  * kafkajs, wrapped into real MSK events (as the event source mapping builds them) and handed to
- * the real, middy-wrapped handlers.
+ * the real, middy-wrapped handlers. Started with a run's topics (RunTopics), it writes and reads
+ * those while its callers, and the MSK events it builds, keep the billing topics' names.
  */
 
 export type Offsets = Map<string, Map<number, string>>;
@@ -43,19 +45,31 @@ export class MskHarness {
   readonly admin: Admin;
   readonly store: KafkaEventStore;
   readonly raw: Producer;
+  /** The run's own topics, when it has them; otherwise the billing topics themselves. */
+  readonly topics: RunTopics | undefined;
 
-  private constructor(client: Kafka, admin: Admin, store: KafkaEventStore, raw: Producer) {
+  private constructor(
+    client: Kafka,
+    admin: Admin,
+    store: KafkaEventStore,
+    raw: Producer,
+    topics: RunTopics | undefined,
+  ) {
     this.client = client;
     this.admin = admin;
     this.store = store;
     this.raw = raw;
+    this.topics = topics;
   }
 
-  static async start(): Promise<MskHarness> {
+  static async start(options: { readonly topics?: RunTopics } = {}): Promise<MskHarness> {
     const client = await localClient();
     const admin = client.admin();
     await admin.connect();
-    const store = new KafkaEventStore({ producer: createKafkaProducer(await localConnection()) });
+    const store = new KafkaEventStore({
+      producer: createKafkaProducer(await localConnection()),
+      ...(options.topics ? { topicAliases: options.topics.aliases() } : {}),
+    });
     await store.connect();
     const raw = client.producer({
       idempotent: true,
@@ -64,7 +78,17 @@ export class MskHarness {
       createPartitioner: JavaCompatiblePartitioner,
     });
     await raw.connect();
-    return new MskHarness(client, admin, store, raw);
+    return new MskHarness(client, admin, store, raw, options.topics);
+  }
+
+  /** Where a billing topic's records are written and read. */
+  #physical(topic: string): string {
+    return this.topics ? this.topics.physical(topic) : topic;
+  }
+
+  /** The billing topic of a topic read. */
+  #contract(topic: string): string {
+    return this.topics ? this.topics.contract(topic) : topic;
   }
 
   async stop(): Promise<void> {
@@ -75,7 +99,7 @@ export class MskHarness {
   async endOffsets(topics: readonly string[]): Promise<Offsets> {
     const offsets: Offsets = new Map();
     for (const topic of topics) {
-      offsets.set(topic, await endOffsets(this.admin, topic));
+      offsets.set(topic, await endOffsets(this.admin, this.#physical(topic)));
     }
     return offsets;
   }
@@ -93,7 +117,12 @@ export class MskHarness {
     topic: string,
     records: readonly { key: string; value: Buffer | string; headers?: Record<string, string> }[],
   ): Promise<void> {
-    await this.raw.send({ topic, acks: -1, compression: CompressionTypes.LZ4, messages: [...records] });
+    await this.raw.send({
+      topic: this.#physical(topic),
+      acks: -1,
+      compression: CompressionTypes.LZ4,
+      messages: [...records],
+    });
   }
 
   /**
@@ -131,21 +160,24 @@ export class MskHarness {
     });
     try {
       await consumer.connect();
-      for (const topic of ends.keys()) await consumer.subscribe({ topic, fromBeginning: true });
+      for (const topic of ends.keys()) {
+        await consumer.subscribe({ topic: this.#physical(topic), fromBeginning: true });
+      }
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: 16,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat }) => {
-          const id = `${batch.topic}|${batch.partition}`;
+          const topic = this.#contract(batch.topic);
+          const id = `${topic}|${batch.partition}`;
           const end = remaining.get(id);
           if (end === undefined) return;
           const records: KafkaRecordInput[] = [];
-          const start = BigInt(starts.get(batch.topic)?.get(batch.partition) ?? '0');
+          const start = BigInt(starts.get(topic)?.get(batch.partition) ?? '0');
           for (const message of batch.messages) {
             if (BigInt(message.offset) < start) continue;
             if (BigInt(message.offset) >= end) break;
-            records.push(recordInputOf(batch.topic, batch.partition, message));
+            records.push(recordInputOf(topic, batch.partition, message));
           }
           try {
             if (records.length > 0) await onBatch(records);
@@ -165,7 +197,9 @@ export class MskHarness {
       for (const [topic, partitions] of ends) {
         for (const partition of partitions.keys()) {
           const start = starts.get(topic)?.get(partition) ?? '0';
-          if (remaining.has(`${topic}|${partition}`)) targets.push({ topic, partition, offset: start });
+          if (remaining.has(`${topic}|${partition}`)) {
+            targets.push({ topic: this.#physical(topic), partition, offset: start });
+          }
         }
       }
       await seekWhenReady(consumer, targets);
