@@ -4,7 +4,8 @@
  * (`drainDueLetters` as the scheduled function runs it: `shards` in parallel, batches of
  * `batchSize`, 45 s per run, a run a minute). The letters are native on-failure letters of
  * AccountOpened records of distinct accounts (their re-application opens the account and
- * publishes nothing). Prints the rates and the ratio to the goal: 100,000 due letters retried
+ * publishes nothing; what it would publish goes to the run's own topics, created and deleted by
+ * the run, never to the billing topics). Prints the rates and the ratio to the goal: 100,000 due letters retried
  * within 10 minutes.
  *
  *   npm run bench:retrier -- [letters=20000] [shards=10] [batchSize=200] [intakeBatch=500]
@@ -13,7 +14,10 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import { FailureClass, TopicName } from '../../../schemas';
-import { projectionPool, projectionPublisher } from '../../projection/resources';
+import { connectedAdmin } from '../../kafka/testing/cluster';
+import { RunTopics } from '../../kafka/testing/run-topics';
+import { ProjectionEnvVariable } from '../../projection/constants';
+import { closeProjectionResources, projectionPool, projectionPublisher } from '../../projection/resources';
 import { createTestDatabase } from '../../projection/testing/database';
 import { eventFactory } from '../../projection/testing/events';
 import { LetterOrigin } from '../constants';
@@ -55,6 +59,9 @@ function letterOf(index: number): IncomingLetter {
 }
 
 async function main(): Promise<void> {
+  const admin = await connectedAdmin();
+  const topics = await RunTopics.create(admin, 'bench-retrier');
+  process.env[ProjectionEnvVariable.topicPrefix] = topics.prefix;
   const db = await createTestDatabase('billing_retrier_bench');
   // The retrier's resources read the environment, as in the function.
   process.env.DATABASE_URL = db.url;
@@ -120,8 +127,9 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    await (await projectionPool(process.env, logger)).end();
-    await db.drop();
+    await closeProjectionResources();
+    await Promise.all([db.drop(), topics.delete(admin)]);
+    await admin.disconnect();
   }
 }
 
