@@ -71,7 +71,8 @@ describe('the production dependencies', () => {
     expect(bundled).toContain('node_modules/node-pg-migrate');
     const devOnly = [...bundled].filter((name) => lock.packages[name]?.dev === true);
     expect(devOnly).toEqual([]);
-  });
+    // Bundling seven functions takes seconds on a busy machine.
+  }, 60_000);
 
   it('leave out what only tests and the local stack use', () => {
     for (const name of ['@aws-lambda-powertools/parser', 'yaml']) {

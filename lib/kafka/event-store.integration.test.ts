@@ -4,9 +4,9 @@ import { bootstrapBrokers } from '../../local/stack/topology';
 import { type BillingEvent, TopicName, TransactionEventType, topicOfEventType } from '../../schemas';
 import { decodeBillingMskEvent } from '../msk';
 import { buildMskEvent } from '../msk/build';
+import { BYTES_PER_MB, createKafkaProducer, KafkaEventStore } from './index';
 import { consumeFrom, endOffsets, localClient, localConnection } from './testing/cluster';
 import { deadLetterOfSize, sampleEvents, sampleIds } from './testing/sample-events';
-import { BYTES_PER_MB, createKafkaProducer, KafkaEventStore } from './index';
 
 const correlationOf = (value: Buffer | null): string | undefined => {
   try {
