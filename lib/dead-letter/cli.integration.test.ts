@@ -113,7 +113,7 @@ describe('the dead-letter operator CLI on letters stored through the real path',
       .rows[0]?.n;
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('dlq-cli');
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');

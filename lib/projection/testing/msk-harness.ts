@@ -6,10 +6,11 @@ import { bootstrapBrokers } from '../../../local/stack/topology';
 import type { BillingEvent } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
 import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
-import { endOffsets, localClient, localConnection } from '../../kafka/testing/cluster';
-import type { RunTopics } from '../../kafka/testing/run-topics';
+import { connectedAdmin, endOffsets, localClient, localConnection } from '../../kafka/testing/cluster';
+import { RunTopics } from '../../kafka/testing/run-topics';
 import { type SeekTarget, seekWhenReady } from '../../kafka/testing/seek';
 import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../msk';
+import { ProjectionEnvVariable } from '../constants';
 
 /**
  * Test harness: events produced to the real cluster, consumed back from recorded offsets with
@@ -19,6 +20,8 @@ import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../msk';
  */
 
 export type Offsets = Map<string, Map<number, string>>;
+
+const TOPIC_PREFIX_VARIABLE = ProjectionEnvVariable.topicPrefix;
 export type LambdaHandler = (event: MSKEvent, context: Context) => Promise<unknown>;
 
 export const LOCAL_CLUSTER_ARN =
@@ -47,6 +50,8 @@ export class MskHarness {
   readonly raw: Producer;
   /** The run's own topics, when it has them; otherwise the billing topics themselves. */
   readonly topics: RunTopics | undefined;
+  /** The topics were created by startOnRunTopics: stop() deletes them. */
+  #ownsTopics = false;
 
   private constructor(
     client: Kafka,
@@ -82,24 +87,47 @@ export class MskHarness {
   }
 
   /** Where a billing topic's records are written and read. */
-  #physical(topic: string): string {
+  physical(topic: string): string {
     return this.topics ? this.topics.physical(topic) : topic;
   }
 
   /** The billing topic of a topic read. */
-  #contract(topic: string): string {
+  contract(topic: string): string {
     return this.topics ? this.topics.contract(topic) : topic;
   }
 
+  /**
+   * A harness on topics of the run's own (RunTopics, named after `label`), with the projectors'
+   * outbox sent there too (BILLING_TOPIC_PREFIX): nothing the run appends reaches the billing
+   * topics. stop() deletes the topics and unsets the prefix.
+   */
+  static async startOnRunTopics(label: string): Promise<MskHarness> {
+    const admin = await connectedAdmin();
+    try {
+      const topics = await RunTopics.create(admin, label);
+      process.env[TOPIC_PREFIX_VARIABLE] = topics.prefix;
+      const harness = await MskHarness.start({ topics });
+      harness.#ownsTopics = true;
+      return harness;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async stop(): Promise<void> {
-    await Promise.allSettled([this.store.disconnect(), this.raw.disconnect(), this.admin.disconnect()]);
+    if (this.#ownsTopics && process.env[TOPIC_PREFIX_VARIABLE] === this.topics?.prefix) {
+      delete process.env[TOPIC_PREFIX_VARIABLE];
+    }
+    await Promise.allSettled([this.store.disconnect(), this.raw.disconnect()]);
+    if (this.#ownsTopics) await this.topics?.delete(this.admin).catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
   }
 
   /** The next offset to be written, per partition, of each topic (riding out leader moves). */
   async endOffsets(topics: readonly string[]): Promise<Offsets> {
     const offsets: Offsets = new Map();
     for (const topic of topics) {
-      offsets.set(topic, await endOffsets(this.admin, this.#physical(topic)));
+      offsets.set(topic, await endOffsets(this.admin, this.physical(topic)));
     }
     return offsets;
   }
@@ -118,7 +146,7 @@ export class MskHarness {
     records: readonly { key: string; value: Buffer | string; headers?: Record<string, string> }[],
   ): Promise<void> {
     await this.raw.send({
-      topic: this.#physical(topic),
+      topic: this.physical(topic),
       acks: -1,
       compression: CompressionTypes.LZ4,
       messages: [...records],
@@ -161,14 +189,14 @@ export class MskHarness {
     try {
       await consumer.connect();
       for (const topic of ends.keys()) {
-        await consumer.subscribe({ topic: this.#physical(topic), fromBeginning: true });
+        await consumer.subscribe({ topic: this.physical(topic), fromBeginning: true });
       }
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: 16,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat }) => {
-          const topic = this.#contract(batch.topic);
+          const topic = this.contract(batch.topic);
           const id = `${topic}|${batch.partition}`;
           const end = remaining.get(id);
           if (end === undefined) return;
@@ -198,7 +226,7 @@ export class MskHarness {
         for (const partition of partitions.keys()) {
           const start = starts.get(topic)?.get(partition) ?? '0';
           if (remaining.has(`${topic}|${partition}`)) {
-            targets.push({ topic: this.#physical(topic), partition, offset: start });
+            targets.push({ topic: this.physical(topic), partition, offset: start });
           }
         }
       }
