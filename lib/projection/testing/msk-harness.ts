@@ -172,6 +172,7 @@ export class MskHarness {
       }
     }
     if (remaining.size === 0) return;
+    const handed = new Map<string, bigint>();
     const consumer = this.client.consumer({
       groupId: `billing-tests-${randomUUID()}`,
       maxWaitTimeInMs: 100,
@@ -201,7 +202,9 @@ export class MskHarness {
           const end = remaining.get(id);
           if (end === undefined) return;
           const records: KafkaRecordInput[] = [];
-          const start = BigInt(starts.get(topic)?.get(batch.partition) ?? '0');
+          // The next offset to hand over: a fetch made before the seek below took effect (from the
+          // beginning of a run's topic, where the start is offset 0) is not handed over twice.
+          const start = handed.get(id) ?? BigInt(starts.get(topic)?.get(batch.partition) ?? '0');
           for (const message of batch.messages) {
             if (BigInt(message.offset) < start) continue;
             if (BigInt(message.offset) >= end) break;
@@ -215,6 +218,7 @@ export class MskHarness {
           }
           await heartbeat();
           const last = records.at(-1);
+          if (last) handed.set(id, BigInt(last.offset) + 1n);
           if (last && BigInt(last.offset) + 1n >= end) {
             remaining.delete(id);
             if (remaining.size === 0) finish();
