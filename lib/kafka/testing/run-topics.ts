@@ -22,18 +22,26 @@ export class RunTopics {
     this.prefix = prefix;
   }
 
-  /** Creates the run's copy of every billing topic (same specs), waiting for their leaders. */
+  /**
+   * Creates the run's copy of every billing topic (same specs), waiting for their leaders. On a
+   * failure (a broker restarting) those created are deleted again before the error is thrown.
+   */
   static async create(admin: Admin, label: string): Promise<RunTopics> {
     const topics = new RunTopics(runTopicPrefix(label));
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: billingTopics.map((spec) => ({
-        topic: topics.physical(spec.name),
-        numPartitions: spec.partitions,
-        replicationFactor: spec.replicationFactor,
-        configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-      })),
-    });
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: billingTopics.map((spec) => ({
+          topic: topics.physical(spec.name),
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (error) {
+      await topics.delete(admin).catch(() => undefined);
+      throw error;
+    }
     return topics;
   }
 

@@ -105,10 +105,15 @@ export class MskHarness {
     const admin = await connectedAdmin();
     try {
       const topics = await RunTopics.create(admin, label);
-      process.env[TOPIC_PREFIX_VARIABLE] = topics.prefix;
-      const harness = await MskHarness.start({ topics });
-      harness.#ownsTopics = true;
-      return harness;
+      try {
+        const harness = await MskHarness.start({ topics });
+        harness.#ownsTopics = true;
+        process.env[TOPIC_PREFIX_VARIABLE] = topics.prefix;
+        return harness;
+      } catch (error) {
+        await topics.delete(admin).catch(() => undefined);
+        throw error;
+      }
     } finally {
       await admin.disconnect();
     }
