@@ -178,6 +178,7 @@ export class MskHarness {
     }
     if (remaining.size === 0) return;
     const handed = new Map<string, bigint>();
+    const lanes = new Map<string, Promise<void>>();
     const consumer = this.client.consumer({
       groupId: `billing-tests-${randomUUID()}`,
       maxWaitTimeInMs: 100,
@@ -204,30 +205,37 @@ export class MskHarness {
         eachBatch: async ({ batch, heartbeat }) => {
           const topic = this.contract(batch.topic);
           const id = `${topic}|${batch.partition}`;
-          const end = remaining.get(id);
-          if (end === undefined) return;
-          const records: KafkaRecordInput[] = [];
-          // The next offset to hand over: a fetch made before the seek below took effect (from the
-          // beginning of a run's topic, where the start is offset 0) is not handed over twice.
-          const start = handed.get(id) ?? BigInt(starts.get(topic)?.get(batch.partition) ?? '0');
-          for (const message of batch.messages) {
-            if (BigInt(message.offset) < start) continue;
-            if (BigInt(message.offset) >= end) break;
-            records.push(recordInputOf(topic, batch.partition, message));
-          }
-          try {
-            if (records.length > 0) await onBatch(records);
-          } catch (error) {
-            fail(error);
-            return;
-          }
-          await heartbeat();
-          const last = records.at(-1);
-          if (last) handed.set(id, BigInt(last.offset) + 1n);
-          if (last && BigInt(last.offset) + 1n >= end) {
-            remaining.delete(id);
-            if (remaining.size === 0) finish();
-          }
+          const handOver = async () => {
+            const end = remaining.get(id);
+            if (end === undefined) return;
+            const records: KafkaRecordInput[] = [];
+            // The next offset to hand over: a fetch made before the seek below took effect (from
+            // the beginning of a run's topic, where the start is offset 0) is not handed over twice.
+            const start = handed.get(id) ?? BigInt(starts.get(topic)?.get(batch.partition) ?? '0');
+            for (const message of batch.messages) {
+              if (BigInt(message.offset) < start) continue;
+              if (BigInt(message.offset) >= end) break;
+              records.push(recordInputOf(topic, batch.partition, message));
+            }
+            try {
+              if (records.length > 0) await onBatch(records);
+            } catch (error) {
+              fail(error);
+              return;
+            }
+            await heartbeat();
+            const last = records.at(-1);
+            if (last) handed.set(id, BigInt(last.offset) + 1n);
+            if (last && BigInt(last.offset) + 1n >= end) {
+              remaining.delete(id);
+              if (remaining.size === 0) finish();
+            }
+          };
+          // One batch per partition in flight, in order: the fetches before and after the seek can
+          // both be in progress for one partition.
+          const handing = (lanes.get(id) ?? Promise.resolve()).catch(() => undefined).then(handOver);
+          lanes.set(id, handing);
+          await handing;
         },
       });
       const targets: SeekTarget[] = [];
