@@ -18,6 +18,13 @@ export const ApiRoute = {
 export type ApiRoute = (typeof ApiRoute)[keyof typeof ApiRoute];
 export type ApiRouteName = keyof typeof ApiRoute;
 
+const ROUTE_NAME_OF_KEY: ReadonlyMap<string, ApiRouteName> = new Map(
+  (Object.entries(ApiRoute) as [ApiRouteName, ApiRoute][]).map(([name, routeKey]) => [routeKey, name]),
+);
+
+/** The route of an API Gateway route key; undefined for a key the API does not serve. */
+export const apiRouteNameOf = (routeKey: string): ApiRouteName | undefined => ROUTE_NAME_OF_KEY.get(routeKey);
+
 /** Request headers the API reads (lower case, as API Gateway's payload 2.0 gives them). */
 export const ApiHeader = {
   idempotencyKey: 'idempotency-key',
@@ -53,7 +60,6 @@ export const ProblemType = {
   unauthorized: '/problems/unauthorized',
   forbidden: '/problems/forbidden',
   notFound: '/problems/not-found',
-  methodNotAllowed: '/problems/method-not-allowed',
   unsupportedMediaType: '/problems/unsupported-media-type',
   idempotencyConflict: '/problems/idempotency-conflict',
   serviceUnavailable: '/problems/service-unavailable',

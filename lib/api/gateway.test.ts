@@ -36,6 +36,22 @@ describe('an API Gateway HTTP API event as an API request', () => {
     });
   });
 
+  it('carries the route API Gateway matched: its route key and path parameters', () => {
+    const request = apiRequestOf(
+      event({
+        routeKey: 'POST /accounts/{accountId}/topups',
+        rawPath: '/accounts/0b9f3c2a-1d4e-4f6a-8b7c-9d0e1f2a3b4c/topups',
+        pathParameters: { accountId: '0b9f3c2a-1d4e-4f6a-8b7c-9d0e1f2a3b4c' },
+      }),
+      ops,
+    );
+    expect(request).toMatchObject({
+      routeKey: 'POST /accounts/{accountId}/topups',
+      pathParameters: { accountId: '0b9f3c2a-1d4e-4f6a-8b7c-9d0e1f2a3b4c' },
+    });
+    expect(apiRequestOf(event({}), ops).pathParameters).toEqual({});
+  });
+
   it('keeps a scalar body (serverless-offline) as JSON text', () => {
     const request = apiRequestOf(
       event({ requestContext: { http: { method: 'POST' } } as never, body: false as unknown as string }),

@@ -22,9 +22,15 @@ export function apiRequestOf(event: APIGatewayProxyEventV2WithIAMAuthorizer, cal
         : event.isBase64Encoded
           ? Buffer.from(raw, 'base64').toString('utf8')
           : raw;
+  const pathParameters: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
+    if (value !== undefined) pathParameters[name] = value;
+  }
   return {
     method: event.requestContext?.http?.method ?? 'GET',
     path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
+    routeKey: event.routeKey ?? '',
+    pathParameters,
     query: { ...(event.queryStringParameters ?? {}) },
     headers,
     body,

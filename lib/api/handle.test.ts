@@ -297,10 +297,30 @@ describe('queries and errors', () => {
     ['GET', '/accounts/not-a-uuid', 400],
     ['GET', '/transactions/123', 400],
     ['GET', '/nowhere', 404],
-    ['DELETE', '/accounts', 405],
+    // API Gateway routes on method and path: no route, and the function answers 404 if reached.
+    ['DELETE', '/accounts', 404],
   ])('%s %s answers %d', async (method, path, status) => {
     const { send } = setup();
     expect((await send(request(method, path))).statusCode).toBe(status);
+  });
+
+  it('serves the route of the route key API Gateway matched, with its path parameters', async () => {
+    // Prepare: the path alone would name no route; the route key and parameters decide
+    const { send } = setup();
+    const routed = {
+      ...request('GET', '/stage-mapped/elsewhere'),
+      routeKey: 'GET /accounts/{accountId}',
+      pathParameters: { accountId: ALICE },
+    };
+
+    // Act
+    const account = await send(routed);
+    const unserved = await send({ ...routed, routeKey: 'DELETE /accounts/{accountId}' });
+
+    // Assess
+    expect(account.statusCode).toBe(200);
+    expect(account.json).toMatchObject({ accountId: ALICE });
+    expect(unserved.statusCode).toBe(404);
   });
 
   it('refuses a limit out of range and a cursor it did not write', async () => {

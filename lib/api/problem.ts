@@ -110,19 +110,6 @@ export const notFound = (instance: string, detail: string, errors: readonly Fiel
     ...(errors.length > 0 ? { errors } : {}),
   });
 
-/** 405: a known path with another method. */
-export const methodNotAllowed = (instance: string, allow: readonly string[]): ApiResponse =>
-  problemResponse(
-    {
-      type: ProblemType.methodNotAllowed,
-      title: 'Method not allowed',
-      status: 405,
-      detail: `Allowed: ${allow.join(', ')}`,
-      instance,
-    },
-    { allow: allow.join(', ') },
-  );
-
 /** 415: a command body that is not JSON. */
 export const unsupportedMediaType = (instance: string, contentType: string): ApiResponse =>
   problemResponse({

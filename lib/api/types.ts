@@ -7,6 +7,13 @@ export interface ApiRequest {
   readonly method: string;
   /** The path without stage or query string (`/accounts/…`). */
   readonly path: string;
+  /**
+   * The route API Gateway matched, as its route key (`POST /accounts/{accountId}/topups`, a value of
+   * ApiRoute): the API looks the route up on it and never matches paths itself.
+   */
+  readonly routeKey: string;
+  /** The matched route's path parameters, as API Gateway gives them (validated by the API). */
+  readonly pathParameters: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string | undefined>>;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;

@@ -33,6 +33,12 @@ describe('parseDlqArgs', () => {
     });
   });
 
+  it('reads a request for help anywhere on the line, before checking the rest', () => {
+    for (const argv of [['help'], ['--help'], ['-h'], ['list', '--help'], ['show', 'abc', '-h']]) {
+      expect(parseDlqArgs(argv, 'me')).toEqual({ command: 'help' });
+    }
+  });
+
   it('refuses bad input with a clear message', () => {
     expect(() => parseDlqArgs([], 'me')).toThrow('no command');
     expect(() => parseDlqArgs(['purge'], 'me')).toThrow('unknown command "purge"');

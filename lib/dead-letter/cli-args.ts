@@ -4,6 +4,7 @@ import type { LetterFilter } from './store';
 
 /** An operator command of `npm run dlq -- …`. */
 export type DlqCommand =
+  | { readonly command: 'help' }
   | { readonly command: 'list'; readonly filter: LetterFilter; readonly limit: number }
   | { readonly command: 'show'; readonly id: string }
   | { readonly command: 'replay'; readonly id: string; readonly by: string }
@@ -15,11 +16,14 @@ export const DEFAULT_LIST_LIMIT = 1_000;
 const MAX_LIST_LIMIT = 1_000_000;
 
 export const USAGE = `Usage: npm run dlq -- <command>
+  help | --help
   list [--status S] [--topic T] [--code C] [--older-than 1h] [--limit N (default ${DEFAULT_LIST_LIMIT})]
   show <id>
   replay <id> [--by NAME] | replay --all [--status S] [--topic T] [--code C] [--older-than 1h] [--by NAME]
   discard <id> --reason "..." [--by NAME]
 Statuses: ${Object.values(DeadLetterStatus).join(', ')}. Ages: 30s, 15m, 1h, 2d.`;
+
+const HELP_FLAGS: readonly string[] = ['--help', '-h'];
 
 /** `--limit`: a whole number of letters, 1 to 1,000,000. */
 export function parseLimit(text: string): number {
@@ -48,6 +52,8 @@ export function parseAge(text: string): number {
 /** Parses the command line (after `--`); throws DeadLetterCommandError naming what is wrong. */
 export function parseDlqArgs(argv: readonly string[], defaultActor: string): DlqCommand {
   const [command, ...rest] = argv;
+  // Asked for help, anywhere on the line: the usage, and nothing else is checked.
+  if (command === 'help' || argv.some((arg) => HELP_FLAGS.includes(arg))) return { command: 'help' };
   const positional: string[] = [];
   const options = new Map<string, string>();
   let all = false;

@@ -113,7 +113,7 @@ describe('the dead-letter operator CLI on letters stored through the real path',
       .rows[0]?.n;
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('dlq-cli');
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
@@ -206,6 +206,18 @@ describe('the dead-letter operator CLI on letters stored through the real path',
     expect(idsOf(both)).toEqual([deferredId, permanentId].sort());
     expect(both.stdout).toContain('2 letter(s)');
     expect(both.stdout).not.toContain('TRUNCATED');
+  });
+
+  it('prints its usage on --help and exits 0', async () => {
+    // Act
+    const help = await cli('--help');
+    const bad = await cli('purge');
+
+    // Assess: help is an answer (stdout, 0), a wrong command an error (stderr, 2)
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toContain('Usage: npm run dlq -- <command>');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Usage: npm run dlq -- <command>');
   });
 
   it('refuses bad filter values, naming the option', async () => {

@@ -26,6 +26,10 @@ const decoded = (base64: string | null) => {
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseDlqArgs(argv, process.env.DLQ_OPERATOR ?? userInfo().username);
+  if (command.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const env = {
     ...process.env,
     DATABASE_URL: process.env.DATABASE_URL ?? localDatabaseUrl,

@@ -39,7 +39,7 @@ describe('dead letters on the real cluster and database', () => {
   const { later, retry, replay } = testRetrier(logger);
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('dead-letter');
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');

@@ -79,7 +79,7 @@ describe('the DeadLettersParked metric of the real handlers', () => {
   };
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('dead-letter-metrics');
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');

@@ -577,6 +577,107 @@ function historyReasonOf(outcome: AttemptOutcome): string | undefined {
   }
 }
 
+/** How an attempt is recorded: its lease, time, retry settings and who made it. */
+interface AttemptContext {
+  readonly token: string;
+  readonly now: Date;
+  readonly settings: RetrySettings;
+  readonly random: number;
+  readonly actor: string;
+  readonly action: LetterAction;
+  readonly reason?: string;
+}
+
+/** A letter as the lease that claimed it finds it, locked for the transaction. */
+type LeasedLetter = { readonly status: DeadLetterStatus; readonly attempts: number };
+
+/** A failed attempt's effect on the letter: its attempt number and, if it parks it now, why. */
+interface FailureRecorded {
+  readonly attempt: number;
+  readonly parked: boolean;
+  readonly parkReason?: string;
+}
+
+/** The letter, locked, if this lease still holds it (undefined: the lease was lost). */
+async function lockLeasedLetter(
+  client: Queryable,
+  letterId: string,
+  token: string,
+): Promise<LeasedLetter | undefined> {
+  const { rows } = await client.query<LeasedLetter>(
+    'SELECT status, attempts FROM dead_letters WHERE id = $1 AND lease_token = $2 FOR UPDATE',
+    [letterId, token],
+  );
+  return rows[0];
+}
+
+/**
+ * A failure of an open letter: the next due time, or parking when its retries are out (or the
+ * failure is permanent), with the failure stored on the letter and the lease released.
+ */
+async function recordFailure(
+  client: Queryable,
+  letterId: string,
+  current: LeasedLetter,
+  outcome: Extract<AttemptOutcome, { kind: 'failed' }>,
+  context: AttemptContext,
+): Promise<FailureRecorded> {
+  // A replay of a parked letter is its last word; a replay of a letter with retries left is an
+  // extra attempt that uses none of them: it keeps its schedule (unless the failure is permanent).
+  const replayOfParked = context.action === LetterAction.replay && current.status === DeadLetterStatus.parked;
+  const extra = context.action === LetterAction.replay && !replayOfParked;
+  const attempt = extra ? current.attempts : current.attempts + 1;
+  const step = replayOfParked
+    ? { kind: 'park' as const, reason: `replay by ${context.actor} failed` }
+    : nextStepAfterFailure({
+        attempts: extra ? Math.min(attempt, context.settings.maxAttempts - 1) : attempt,
+        permanent: outcome.failureClass === FailureClass.permanent,
+        now: context.now,
+        settings: context.settings,
+        random: context.random,
+      });
+  const parked = step.kind === 'park' && current.status !== DeadLetterStatus.parked;
+  const parkReason =
+    step.kind === 'park' ? `${step.reason}; last: ${outcome.code}: ${outcome.message}` : undefined;
+  await client.query(
+    `UPDATE dead_letters SET attempts = $2, status = $3, next_attempt_at = $4, lease_token = NULL,
+       failure_class = $5, failure_code = $6, failure_message = $7, park_reason = COALESCE($8, park_reason), updated_at = $9
+      WHERE id = $1`,
+    [
+      letterId,
+      attempt,
+      step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.retrying,
+      step.kind === 'retry' ? step.at : null,
+      outcome.failureClass,
+      storableMessage(outcome.code),
+      storableMessage(outcome.message),
+      parkReason === undefined ? null : storableMessage(parkReason),
+      context.now,
+    ],
+  );
+  return parkReason === undefined ? { attempt, parked } : { attempt, parked, parkReason };
+}
+
+/** Not the letter's fault (the database or Kafka): released to be retried, the attempt does not count. */
+async function releaseAfterError(client: Queryable, letterId: string, now: Date): Promise<void> {
+  await client.query(
+    `UPDATE dead_letters SET lease_token = NULL, updated_at = $2,
+       next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END
+      WHERE id = $1`,
+    [letterId, now],
+  );
+}
+
+/** The history's word for an attempt: its outcome, or why it changed nothing. */
+function attemptOutcomeText(
+  current: LeasedLetter | undefined,
+  open: boolean,
+  outcome: AttemptOutcome,
+): string {
+  if (!current) return 'lease-lost';
+  return open || outcome.kind !== 'failed' ? outcome.kind : `failed, ignored: already ${current.status}`;
+}
+
 /**
  * Records an attempt's outcome under the lease that claimed the letter: the history entry, and
  * for a failure the next due time or parking. Returns true when the letter was parked now.
@@ -585,90 +686,35 @@ export async function recordAttempt(
   pool: Pool,
   letter: StoredLetter,
   outcome: AttemptOutcome,
-  context: {
-    readonly token: string;
-    readonly now: Date;
-    readonly settings: RetrySettings;
-    readonly random: number;
-    readonly actor: string;
-    readonly action: LetterAction;
-    readonly reason?: string;
-  },
+  context: AttemptContext,
 ): Promise<{ readonly parked: boolean; readonly reason?: string }> {
   return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ status: DeadLetterStatus; attempts: number }>(
-      'SELECT status, attempts FROM dead_letters WHERE id = $1 AND lease_token = $2 FOR UPDATE',
-      [letter.id, context.token],
-    );
-    const current = rows[0];
+    const current = await lockLeasedLetter(client, letter.id, context.token);
     // A letter resolved or discarded meanwhile (by an attempt that held it before this lease, or
     // an operator) keeps its status: a late failure must not reopen or park it.
     const open =
       current !== undefined &&
       current.status !== DeadLetterStatus.resolved &&
       current.status !== DeadLetterStatus.discarded;
-    let parked = false;
-    let parkReason: string | undefined;
-    let attempt: number | null = null;
+    let failure: FailureRecorded | undefined;
     if (current && open && outcome.kind === 'failed') {
-      // A replay of a parked letter is its last word; a replay of a letter with retries left is an
-      // extra attempt that uses none of them: it keeps its schedule (unless the failure is permanent).
-      const replayOfParked =
-        context.action === LetterAction.replay && current.status === DeadLetterStatus.parked;
-      const extra = context.action === LetterAction.replay && !replayOfParked;
-      attempt = extra ? current.attempts : current.attempts + 1;
-      const step = replayOfParked
-        ? { kind: 'park' as const, reason: `replay by ${context.actor} failed` }
-        : nextStepAfterFailure({
-            attempts: extra ? Math.min(attempt, context.settings.maxAttempts - 1) : attempt,
-            permanent: outcome.failureClass === FailureClass.permanent,
-            now: context.now,
-            settings: context.settings,
-            random: context.random,
-          });
-      parked = step.kind === 'park' && current.status !== DeadLetterStatus.parked;
-      parkReason =
-        step.kind === 'park' ? `${step.reason}; last: ${outcome.code}: ${outcome.message}` : undefined;
-      await client.query(
-        `UPDATE dead_letters SET attempts = $2, status = $3, next_attempt_at = $4, lease_token = NULL,
-           failure_class = $5, failure_code = $6, failure_message = $7, park_reason = COALESCE($8, park_reason), updated_at = $9
-          WHERE id = $1`,
-        [
-          letter.id,
-          attempt,
-          step.kind === 'park' ? DeadLetterStatus.parked : DeadLetterStatus.retrying,
-          step.kind === 'retry' ? step.at : null,
-          outcome.failureClass,
-          storableMessage(outcome.code),
-          storableMessage(outcome.message),
-          parkReason === undefined ? null : storableMessage(parkReason),
-          context.now,
-        ],
-      );
+      failure = await recordFailure(client, letter.id, current, outcome, context);
     } else if (current && open && outcome.kind === 'error') {
-      // Not the letter's fault: retried after the lease, the attempt does not count.
-      await client.query(
-        `UPDATE dead_letters SET lease_token = NULL, updated_at = $2,
-           next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END
-          WHERE id = $1`,
-        [letter.id, context.now],
-      );
+      await releaseAfterError(client, letter.id, context.now);
     } else if (current) {
       await client.query('UPDATE dead_letters SET lease_token = NULL WHERE id = $1', [letter.id]);
     }
     await recordAction(client, {
       letterId: letter.id,
       action: context.action,
-      outcome: !current
-        ? 'lease-lost'
-        : open || outcome.kind !== 'failed'
-          ? outcome.kind
-          : `failed, ignored: already ${current.status}`,
+      outcome: attemptOutcomeText(current, open, outcome),
       actor: context.actor,
       reason: historyReasonOf(outcome) ?? context.reason ?? null,
-      attempt,
+      attempt: failure?.attempt ?? null,
       at: context.now,
     });
+    const parkReason = failure?.parkReason;
+    const parked = failure?.parked ?? false;
     if (parked && parkReason) {
       await recordAction(client, {
         letterId: letter.id,

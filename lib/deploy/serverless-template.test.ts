@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { TopicName } from '../../schemas';
+import { ApiRoute } from '../api/constants';
 import { billingTopics } from '../kafka/topic-specs';
 import {
   MIGRATION_FUNCTION_KEY,
@@ -659,9 +660,12 @@ describe('serverless.yml packaged for the example stage (IAM auth)', () => {
       (fn.events ?? []).flatMap((event) => (event.httpApi ? [event.httpApi] : [])),
     );
 
-    // Assess
+    // Assess: the routes are the API's (it looks each request's route up on its route key)
     expect(routes.length).toBe(apiEvents.length);
     expect(routes.length).toBeGreaterThan(0);
+    expect(routes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(
+      Object.values(ApiRoute).sort(),
+    );
     for (const [logicalId, route] of routes) {
       expect({ logicalId, authorization: route.Properties.AuthorizationType }).toEqual({
         logicalId,

@@ -4,9 +4,10 @@ import { bootstrapBrokers } from '../../local/stack/topology';
 import { type BillingEvent, TopicName, TransactionEventType, topicOfEventType } from '../../schemas';
 import { decodeBillingMskEvent } from '../msk';
 import { buildMskEvent } from '../msk/build';
-import { consumeFrom, endOffsets, localClient, localConnection } from './fixtures/cluster';
-import { deadLetterOfSize, sampleEvents, sampleIds } from './fixtures/sample-events';
 import { BYTES_PER_MB, createKafkaProducer, KafkaEventStore } from './index';
+import { consumeFrom, endOffsets, localClient, localConnection } from './testing/cluster';
+import { RunTopics } from './testing/run-topics';
+import { deadLetterOfSize, sampleEvents, sampleIds } from './testing/sample-events';
 
 const correlationOf = (value: Buffer | null): string | undefined => {
   try {
@@ -16,28 +17,39 @@ const correlationOf = (value: Buffer | null): string | undefined => {
   }
 };
 
+// The store writes to the run's own copy of each billing topic (its topicAliases, RunTopics): the
+// billing topics `npm start` consumes are left alone (docs/testing.md: Topics).
 describe('KafkaEventStore against the local cluster', () => {
   let client: Kafka;
   let admin: Admin;
+  let topics: RunTopics;
   let store: KafkaEventStore;
 
   beforeAll(async () => {
     client = await localClient();
     admin = client.admin();
     await admin.connect();
-    store = new KafkaEventStore({ producer: createKafkaProducer(await localConnection()) });
+    topics = await RunTopics.create(admin, 'event-store');
+    store = new KafkaEventStore({
+      producer: createKafkaProducer(await localConnection()),
+      topicAliases: topics.aliases(),
+    });
     await store.connect();
   });
 
   afterAll(async () => {
     await store?.disconnect();
+    await topics?.delete(admin);
     await admin?.disconnect();
   });
 
+  /** The end offsets of the run's copy of each billing topic. */
   const offsetsOfBillingTopics = async () =>
     new Map(
       await Promise.all(
-        Object.values(TopicName).map(async (topic) => [topic, await endOffsets(admin, topic)] as const),
+        Object.values(TopicName).map(
+          async (topic) => [topics.physical(topic), await endOffsets(admin, topics.physical(topic))] as const,
+        ),
       ),
     );
 
@@ -55,7 +67,9 @@ describe('KafkaEventStore against the local cluster', () => {
       (records) =>
         records.filter((record) => correlationOf(record.value) === ids.correlationId).length >= events.length,
     );
-    const ours = consumed.filter((record) => correlationOf(record.value) === ids.correlationId);
+    const written = consumed.filter((record) => correlationOf(record.value) === ids.correlationId);
+    // As the trigger of a billing topic would deliver them: under the billing topic's name.
+    const ours = written.map((record) => ({ ...record, topic: topics.contract(record.topic) }));
     const mskEvent = buildMskEvent({
       eventSourceArn:
         'arn:aws:kafka:eu-west-1:123456789012:cluster/local/00000000-0000-0000-0000-000000000000-1',
@@ -66,6 +80,7 @@ describe('KafkaEventStore against the local cluster', () => {
 
     // Assess
     expect(result.ok).toBe(true);
+    expect(written.every((record) => record.topic.startsWith(topics.prefix))).toBe(true);
     const records = decoded.partitions.flatMap((batch) => batch.records);
     expect(records).toHaveLength(events.length);
     const byId = new Map(events.map((event) => [event.eventId, event]));
@@ -111,9 +126,8 @@ describe('KafkaEventStore against the local cluster', () => {
     const rounds = Array.from({ length: 5 }, (_, round) =>
       accounts.flatMap((accountId) => [0, 1, 2, 3].map((step) => topup(accountId, round * 4 + step))),
     );
-    const starts = new Map([
-      [TopicName.transactionEvents, await endOffsets(admin, TopicName.transactionEvents)],
-    ]);
+    const transactionTopic = topics.physical(TopicName.transactionEvents);
+    const starts = new Map([[transactionTopic, await endOffsets(admin, transactionTopic)]]);
     const total = rounds.flat().length;
 
     // Act
@@ -166,7 +180,8 @@ describe('KafkaEventStore against the local cluster', () => {
   it('delivers a 2 MB event whole', async () => {
     // Prepare
     const large = deadLetterOfSize(2 * BYTES_PER_MB);
-    const starts = new Map([[TopicName.deadLetter, await endOffsets(admin, TopicName.deadLetter)]]);
+    const letterTopic = topics.physical(TopicName.deadLetter);
+    const starts = new Map([[letterTopic, await endOffsets(admin, letterTopic)]]);
 
     // Act
     const result = await store.append(large);

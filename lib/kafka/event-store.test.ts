@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AccountEventType, type BillingEvent, TopicName } from '../../schemas';
-import { deadLetterOfSize, sampleEvents, sampleIds } from './fixtures/sample-events';
 import { BYTES_PER_MB, KafkaEventStore, type KafkaProducerPort, type OutgoingRecord } from './index';
+import { deadLetterOfSize, sampleEvents, sampleIds } from './testing/sample-events';
 
 /** A producer port that records what it is asked to send. */
 class RecordingProducer implements KafkaProducerPort {

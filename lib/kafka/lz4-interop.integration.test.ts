@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { runCommand } from '../../local/stack/run-command';
-import { consumeFrom, createTestTopic, endOffsets, localClient, localConnection } from './fixtures/cluster';
 import { createKafkaProducer, type KafkaProducerPort } from './index';
 import { lz4KafkajsCodec } from './lz4-codec';
+import { consumeFrom, createTestTopic, endOffsets, localClient, localConnection } from './testing/cluster';
 
 // The pure-JS LZ4 codec against the Java implementation: the brokers must accept what it writes,
 // the Java console consumer must read it, and it must read what the Java producer compresses.

@@ -1,5 +1,5 @@
 import { AccountStatus } from '../../schemas';
-import { anAccount, givenAccount } from './fixtures/given-when-then';
+import { anAccount, givenAccount } from './testing/given-when-then';
 
 describe('account opening', () => {
   it('opens an active account with a zero balance at version 1', () => {

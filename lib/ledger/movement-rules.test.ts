@@ -1,5 +1,6 @@
 import { AccountStatus, MAX_MINOR_UNITS, RejectionReason } from '../../schemas';
 import { Direction, MovementKind, TransactionStatus } from './constants';
+import { decideMovement, evolveMovement } from './movement-rules';
 import {
   ACCOUNT,
   anAccount,
@@ -14,8 +15,7 @@ import {
   transferCredit,
   transferDebit,
   withdrawal,
-} from './fixtures/given-when-then';
-import { decideMovement, evolveMovement } from './movement-rules';
+} from './testing/given-when-then';
 import type { AccountState, MovementRequest, RecordedTransaction, TransferLegs } from './types';
 
 /** The legs of TRANSFER with its debit from OTHER_ACCOUNT applied (overrides for the debit). */

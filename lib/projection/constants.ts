@@ -1,3 +1,16 @@
+/**
+ * The environment the projectors read (validated at each invocation). The database comes from
+ * lib/config and lib/database (DATABASE_URL locally, DATABASE_SECRET_ARN on AWS; the pool's size),
+ * Kafka too (KAFKA_*, MSK_*).
+ */
+export const ProjectionEnvVariable = {
+  /**
+   * Tests and benchmarks only (never set on AWS): the outbox writes `<prefix><topic>` instead of
+   * the billing topics, so that a run keeps to topics of its own (docs/testing.md: Topics).
+   */
+  topicPrefix: 'BILLING_TOPIC_PREFIX',
+} as const;
+
 /** CloudWatch namespace of the projectors' metrics. */
 export const METRICS_NAMESPACE = 'BillingKafka';
 

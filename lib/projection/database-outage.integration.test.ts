@@ -25,7 +25,7 @@ describe('projection with the database stopped mid-run', () => {
   let closeResources: () => Promise<void>;
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('database-outage');
     cluster = postgresCluster({
       dir: join(stateDir, `it-postgres-${randomUUID().slice(0, 8)}`),
       port: await freePort(),

@@ -39,3 +39,11 @@ export class ProjectionBatchError extends ProjectionError {
     this.failures = failures;
   }
 }
+
+/** A projection setting (`BILLING_TOPIC_PREFIX`) is malformed: the message names the variable. */
+export class ProjectionConfigError extends ProjectionError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ProjectionConfigError';
+  }
+}

@@ -15,6 +15,7 @@ export {
   ProjectionError,
   TransientProjectionError,
 } from './errors';
+export { type ProjectorHandlerOptions, projectorHandler } from './handler';
 export { coordinatesMarkerId, markerIdOf } from './processed-markers';
 export { projectBatch } from './project';
 export { reportProjection } from './report';

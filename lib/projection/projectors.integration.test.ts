@@ -35,7 +35,7 @@ describe('account and transaction projectors on the real cluster and database', 
   const transferId = randomUUID();
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('projectors');
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');

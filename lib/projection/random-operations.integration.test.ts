@@ -34,7 +34,7 @@ describe('randomized operations', () => {
   let closeResources: () => Promise<void>;
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('random-operations');
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');

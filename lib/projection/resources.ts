@@ -3,6 +3,8 @@ import { loadKafkaConnection } from '../config';
 import { closeDatabasePools } from '../database';
 import { createKafkaProducer, KafkaEventStore } from '../kafka';
 import { type EventPublisher, eventStorePublisher } from '../outbox';
+import { loadProjectionSettings } from './config';
+import { ProjectionEnvVariable } from './constants';
 
 /*
  * The handlers' Kafka producers live across warm invocations, one per configuration, as their
@@ -23,6 +25,7 @@ const kafkaKey = (env: NodeJS.ProcessEnv) =>
       'KAFKA_AUTH',
       'KAFKA_SCRAM_SECRET_ARN',
       'KAFKA_SCRAM_CREDENTIALS_FILE',
+      ProjectionEnvVariable.topicPrefix,
     ].map((name) => env[name]),
   );
 
@@ -37,6 +40,7 @@ export function outboxPublisher(env: NodeJS.ProcessEnv, logger: Logger): EventPu
         const created = new KafkaEventStore({
           producer: createKafkaProducer(connection, { logger }),
           logger,
+          topicAliases: loadProjectionSettings(env).topicAliases,
         });
         await created.connect();
         return created;

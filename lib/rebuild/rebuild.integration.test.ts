@@ -5,7 +5,7 @@ import { bootstrapBrokers } from '../../local/stack/topology';
 import { TopicName } from '../../schemas';
 import { deliverOurLetters } from '../dead-letter/testing/our-letters';
 import { TEST_RETRY_SETTINGS, testRetrier } from '../dead-letter/testing/test-retrier';
-import { localClient } from '../kafka/fixtures/cluster';
+import { localClient } from '../kafka/testing/cluster';
 import { accountProjector, transactionProjector } from '../ledger';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { eventFactory } from '../projection/testing/events';

@@ -47,7 +47,7 @@ describe('transfer saga after a crash between steps', () => {
 
   beforeAll(async () => {
     const serverUrl = process.env.DATABASE_URL ?? localDatabaseUrl;
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('saga-crash');
     tail = await TopicTail.start(harness, SAGA_TOPICS);
     db = await createTestDatabase('billing_saga_crash', serverUrl);
     process.env.DATABASE_URL = db.url;

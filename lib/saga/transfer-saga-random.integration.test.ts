@@ -46,7 +46,7 @@ describe('transfer saga, randomized run on the real cluster and database', () =>
 
   beforeAll(async () => {
     const serverUrl = process.env.DATABASE_URL ?? localDatabaseUrl;
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('saga-random');
     tail = await TopicTail.start(harness, SAGA_TOPICS);
     db = await createTestDatabase('billing_saga_random', serverUrl);
     process.env.DATABASE_URL = db.url;

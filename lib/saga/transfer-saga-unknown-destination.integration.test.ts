@@ -50,7 +50,7 @@ describe('a transfer to an account that never opens', () => {
   const { later, retry, replay } = testRetrier(logger);
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('saga-unknown-destination');
     tail = await TopicTail.start(harness, SAGA_TOPICS);
     db = await createTestDatabase('billing_saga_dl_it');
     process.env.DATABASE_URL = db.url;

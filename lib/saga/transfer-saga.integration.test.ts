@@ -66,7 +66,7 @@ describe('transfer saga on the real cluster and database', () => {
   let closeResources: () => Promise<void>;
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('saga');
     tail = await TopicTail.start(harness, SAGA_TOPICS);
     process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
     handlers = await loadSagaHandlers({

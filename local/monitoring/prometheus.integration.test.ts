@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { Browser } from 'puppeteer-core';
 import * as z from 'zod';
-import { connectedAdmin, createTestTopic, localClient } from '../../lib/kafka/fixtures/cluster';
+import { connectedAdmin, createTestTopic, localClient } from '../../lib/kafka/testing/cluster';
 import { createEmulatorMetrics, type EmulatorMetrics, serveMetrics } from '../offline/metrics';
 import { artifactPath, launchChromium } from '../stack/browser';
 import { consoleExpression, readDashboards } from '../stack/dashboard-consoles';

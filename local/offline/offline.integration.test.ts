@@ -3,7 +3,7 @@ import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Admin } from 'kafkajs';
 import { withDatabase } from '../../lib/database';
 import { LambdaOnFailureRecordSchema } from '../../lib/dead-letter/incoming';
-import { consumeFrom, endOffsets } from '../../lib/kafka/fixtures/cluster';
+import { consumeFrom, endOffsets } from '../../lib/kafka/testing/cluster';
 import { createTestDatabase, type TestDatabase } from '../../lib/projection/testing/database';
 import { eventFactory } from '../../lib/projection/testing/events';
 import { MskHarness } from '../../lib/projection/testing/msk-harness';

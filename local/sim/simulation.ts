@@ -8,6 +8,7 @@ import { Dependency } from '../../lib/api/constants';
 import { DependencyUnavailableError } from '../../lib/api/errors';
 import { postgresIdempotencyStore } from '../../lib/api/idempotency-store';
 import { postgresReadModel } from '../../lib/api/queries';
+import { gatewayRouteOf } from '../../lib/api/testing/requests';
 import type { ApiRequest, BillingApiPorts } from '../../lib/api/types';
 import { answerAppendedKeys } from '../../lib/api/unanswered-keys';
 import { DeadLetterStatus, lettersOfRecord, type RetrySettings } from '../../lib/dead-letter';
@@ -525,6 +526,8 @@ export class Simulation {
     const request: ApiRequest = {
       method,
       path,
+      // The simulation speaks in paths; API Gateway's routing gives the function the route key.
+      ...gatewayRouteOf(method, path),
       query: {},
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(body),

@@ -13,8 +13,6 @@ import {
 } from 'kafkajs';
 import { loadKafkaConnection } from '../../lib/config';
 import { scramUserOf } from '../../lib/deploy/kafka-rights';
-import { consumeFrom, endOffsets, localClient } from '../../lib/kafka/fixtures/cluster';
-import { sampleEvents, sampleIds } from '../../lib/kafka/fixtures/sample-events';
 import {
   createKafkaProducer,
   KafkaAuthenticationError,
@@ -22,6 +20,8 @@ import {
   KafkaDeliveryError,
   KafkaEventStore,
 } from '../../lib/kafka/index';
+import { consumeFrom, endOffsets, localClient } from '../../lib/kafka/testing/cluster';
+import { sampleEvents, sampleIds } from '../../lib/kafka/testing/sample-events';
 import { type BillingEvent, TopicName } from '../../schemas';
 import { StartingPosition } from '../offline/constants';
 import { createEmulatorMetrics } from '../offline/metrics';

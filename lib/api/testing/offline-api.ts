@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type OfflineProcess, startOffline } from '../../../local/offline/testing/offline-process';
 import { TopicName } from '../../../schemas';
-import { endOffsets, localClient } from '../../kafka/fixtures/cluster';
+import { endOffsets, localClient } from '../../kafka/testing/cluster';
 import { localAuthorization } from './credentials';
 
 /** The consumer group (stage local) and topic of each function with an MSK trigger. */

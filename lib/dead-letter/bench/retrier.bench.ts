@@ -4,7 +4,8 @@
  * (`drainDueLetters` as the scheduled function runs it: `shards` in parallel, batches of
  * `batchSize`, 45 s per run, a run a minute). The letters are native on-failure letters of
  * AccountOpened records of distinct accounts (their re-application opens the account and
- * publishes nothing). Prints the rates and the ratio to the goal: 100,000 due letters retried
+ * publishes nothing; what it would publish goes to the run's own topics, created and deleted by
+ * the run, never to the billing topics). Prints the rates and the ratio to the goal: 100,000 due letters retried
  * within 10 minutes.
  *
  *   npm run bench:retrier -- [letters=20000] [shards=10] [batchSize=200] [intakeBatch=500]
@@ -14,7 +15,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import { FailureClass, TopicName } from '../../../schemas';
 import { databasePool } from '../../database';
-import { outboxPublisher } from '../../projection/resources';
+import { connectedAdmin } from '../../kafka/testing/cluster';
+import { RunTopics } from '../../kafka/testing/run-topics';
+import { ProjectionEnvVariable } from '../../projection/constants';
+import { closeHandlerResources, outboxPublisher } from '../../projection/resources';
 import { createTestDatabase } from '../../projection/testing/database';
 import { eventFactory } from '../../projection/testing/events';
 import { LetterOrigin } from '../constants';
@@ -56,6 +60,9 @@ function letterOf(index: number): IncomingLetter {
 }
 
 async function main(): Promise<void> {
+  const admin = await connectedAdmin();
+  const topics = await RunTopics.create(admin, 'bench-retrier');
+  process.env[ProjectionEnvVariable.topicPrefix] = topics.prefix;
   const db = await createTestDatabase('billing_retrier_bench');
   // The retrier's resources read the environment, as in the function.
   process.env.DATABASE_URL = db.url;
@@ -121,8 +128,10 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    await closeHandlerResources();
     await (await databasePool(process.env, logger)).end();
-    await db.drop();
+    await Promise.all([db.drop(), topics.delete(admin)]);
+    await admin.disconnect();
   }
 }
 

@@ -14,8 +14,8 @@ import {
   TopicName,
   TransactionEventType,
 } from '../../../schemas';
-import { createTestTopic, localClient, localConnection } from '../fixtures/cluster';
 import { createKafkaProducer, KafkaEventStore } from '../index';
+import { createTestTopic, localClient, localConnection } from '../testing/cluster';
 
 const [eventsPerRound = 20_000, batchSize = 500, rounds = 4] = process.argv.slice(2).map(Number);
 

@@ -21,7 +21,7 @@ import { freePort } from '../../../local/stack/free-port';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import { TopicName } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
-import { localConnection } from '../../kafka/fixtures/cluster';
+import { localConnection } from '../../kafka/testing/cluster';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
 import { type CpuSeconds, cpuPerEvent, cpuSeconds } from '../../projection/bench/cpu';
 import { makeTransactions } from '../../projection/bench/transactions';

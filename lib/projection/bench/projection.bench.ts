@@ -1,6 +1,7 @@
 /**
- * Projection throughput: N transaction events on the real billing.transaction.events topic,
- * projected through the real transaction-projector handler (MSK event in, middy, decoding, ledger
+ * Projection throughput: N transaction events on the run's own copy of billing.transaction.events
+ * (same spec, created and deleted by the run: the billing topics are left as they were), projected
+ * through the real transaction-projector handler (MSK event in, middy, decoding, ledger
  * rules, one PostgreSQL transaction per partition batch, outbox published after commit) into a
  * fresh database; and, in the same run, the raw ceiling: kafkajs consuming the same records
  * doing no work.
@@ -17,7 +18,10 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import { type BillingEvent, TopicName } from '../../../schemas';
+import { connectedAdmin } from '../../kafka/testing/cluster';
+import { RunTopics } from '../../kafka/testing/run-topics';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
+import { ProjectionEnvVariable } from '../constants';
 import { createTestDatabase } from '../testing/database';
 import { eventFactory } from '../testing/events';
 import { LOCAL_CLUSTER_ARN, MskHarness, type Offsets } from '../testing/msk-harness';
@@ -141,7 +145,11 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  const harness = await MskHarness.start();
+  const admin = await connectedAdmin();
+  const topics = await RunTopics.create(admin, 'bench-projection');
+  // The handlers' outbox (here and in the execution environments) writes to the run's topics too.
+  process.env[ProjectionEnvVariable.topicPrefix] = topics.prefix;
+  const harness = await MskHarness.start({ topics });
   const db = await createTestDatabase('billing_bench');
   process.env.DATABASE_URL = db.url;
   process.env.KAFKA_BROKERS = bootstrapBrokers.join(',');
@@ -151,12 +159,13 @@ async function main(): Promise<void> {
       buildMskEvent({ eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: bootstrapBrokers, records }),
     );
   try {
+    log(`topics ${topics.prefix}* (the billing topics' specs; deleted at the end)`);
     log(
       `database ${db.name}; ${events.toLocaleString('en-US')} transaction events over ${accountCount.toLocaleString('en-US')} accounts; ` +
         `MSK batches of at most ${batchSize} records per partition, one batch per partition in flight, ${environments} execution environment(s)`,
     );
 
-    // 1. Open the accounts (on the real topic) and project them.
+    // 1. Open the accounts (on the run's account topic) and project them.
     const accounts = Array.from({ length: accountCount }, () => randomUUID());
     const keys = new Set<string>(accounts);
     const factory = eventFactory();
@@ -255,7 +264,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await harness.stop();
-    if (!process.argv.includes('--keep')) await db.drop();
+    if (!process.argv.includes('--keep')) await Promise.all([db.drop(), topics.delete(admin)]);
+    await admin.disconnect();
   }
 }
 

@@ -1,5 +1,5 @@
 import { TopicName } from '../../../schemas';
-import { notLeaderError } from '../../kafka/fixtures/kafka-errors';
+import { notLeaderError } from '../../kafka/testing/kafka-errors';
 import { MskHarness } from './msk-harness';
 
 jest.setTimeout(60_000);

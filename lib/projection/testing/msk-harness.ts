@@ -5,18 +5,23 @@ import { CompressionTypes } from 'kafkajs';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import type { BillingEvent } from '../../../schemas';
 import { createKafkaProducer, KafkaEventStore } from '../../kafka';
-import { endOffsets, localClient, localConnection } from '../../kafka/fixtures/cluster';
-import { type SeekTarget, seekWhenReady } from '../../kafka/fixtures/seek';
 import { JavaCompatiblePartitioner } from '../../kafka/partitioner';
+import { connectedAdmin, endOffsets, localClient, localConnection } from '../../kafka/testing/cluster';
+import { RunTopics } from '../../kafka/testing/run-topics';
+import { type SeekTarget, seekWhenReady } from '../../kafka/testing/seek';
 import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../msk';
+import { ProjectionEnvVariable } from '../constants';
 
 /**
- * Test harness: events produced to the real topics, consumed back from recorded offsets with
+ * Test harness: events produced to the real cluster, consumed back from recorded offsets with
  * kafkajs, wrapped into real MSK events (as the event source mapping builds them) and handed to
- * the real, middy-wrapped handlers.
+ * the real, middy-wrapped handlers. Started with a run's topics (RunTopics), it writes and reads
+ * those while its callers, and the MSK events it builds, keep the billing topics' names.
  */
 
 export type Offsets = Map<string, Map<number, string>>;
+
+const TOPIC_PREFIX_VARIABLE = ProjectionEnvVariable.topicPrefix;
 export type LambdaHandler = (event: MSKEvent, context: Context) => Promise<unknown>;
 
 export const LOCAL_CLUSTER_ARN =
@@ -43,19 +48,33 @@ export class MskHarness {
   readonly admin: Admin;
   readonly store: KafkaEventStore;
   readonly raw: Producer;
+  /** The run's own topics, when it has them; otherwise the billing topics themselves. */
+  readonly topics: RunTopics | undefined;
+  /** The topics were created by startOnRunTopics: stop() deletes them. */
+  #ownsTopics = false;
 
-  private constructor(client: Kafka, admin: Admin, store: KafkaEventStore, raw: Producer) {
+  private constructor(
+    client: Kafka,
+    admin: Admin,
+    store: KafkaEventStore,
+    raw: Producer,
+    topics: RunTopics | undefined,
+  ) {
     this.client = client;
     this.admin = admin;
     this.store = store;
     this.raw = raw;
+    this.topics = topics;
   }
 
-  static async start(): Promise<MskHarness> {
+  static async start(options: { readonly topics?: RunTopics } = {}): Promise<MskHarness> {
     const client = await localClient();
     const admin = client.admin();
     await admin.connect();
-    const store = new KafkaEventStore({ producer: createKafkaProducer(await localConnection()) });
+    const store = new KafkaEventStore({
+      producer: createKafkaProducer(await localConnection()),
+      ...(options.topics ? { topicAliases: options.topics.aliases() } : {}),
+    });
     await store.connect();
     const raw = client.producer({
       idempotent: true,
@@ -64,18 +83,56 @@ export class MskHarness {
       createPartitioner: JavaCompatiblePartitioner,
     });
     await raw.connect();
-    return new MskHarness(client, admin, store, raw);
+    return new MskHarness(client, admin, store, raw, options.topics);
+  }
+
+  /** Where a billing topic's records are written and read. */
+  physical(topic: string): string {
+    return this.topics ? this.topics.physical(topic) : topic;
+  }
+
+  /** The billing topic of a topic read. */
+  contract(topic: string): string {
+    return this.topics ? this.topics.contract(topic) : topic;
+  }
+
+  /**
+   * A harness on topics of the run's own (RunTopics, named after `label`), with the projectors'
+   * outbox sent there too (BILLING_TOPIC_PREFIX): nothing the run appends reaches the billing
+   * topics. stop() deletes the topics and unsets the prefix.
+   */
+  static async startOnRunTopics(label: string): Promise<MskHarness> {
+    const admin = await connectedAdmin();
+    try {
+      const topics = await RunTopics.create(admin, label);
+      try {
+        const harness = await MskHarness.start({ topics });
+        harness.#ownsTopics = true;
+        process.env[TOPIC_PREFIX_VARIABLE] = topics.prefix;
+        return harness;
+      } catch (error) {
+        await topics.delete(admin).catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.store.disconnect(), this.raw.disconnect(), this.admin.disconnect()]);
+    if (this.#ownsTopics && process.env[TOPIC_PREFIX_VARIABLE] === this.topics?.prefix) {
+      delete process.env[TOPIC_PREFIX_VARIABLE];
+    }
+    await Promise.allSettled([this.store.disconnect(), this.raw.disconnect()]);
+    if (this.#ownsTopics) await this.topics?.delete(this.admin).catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
   }
 
   /** The next offset to be written, per partition, of each topic (riding out leader moves). */
   async endOffsets(topics: readonly string[]): Promise<Offsets> {
     const offsets: Offsets = new Map();
     for (const topic of topics) {
-      offsets.set(topic, await endOffsets(this.admin, topic));
+      offsets.set(topic, await endOffsets(this.admin, this.physical(topic)));
     }
     return offsets;
   }
@@ -93,7 +150,12 @@ export class MskHarness {
     topic: string,
     records: readonly { key: string; value: Buffer | string; headers?: Record<string, string> }[],
   ): Promise<void> {
-    await this.raw.send({ topic, acks: -1, compression: CompressionTypes.LZ4, messages: [...records] });
+    await this.raw.send({
+      topic: this.physical(topic),
+      acks: -1,
+      compression: CompressionTypes.LZ4,
+      messages: [...records],
+    });
   }
 
   /**
@@ -115,6 +177,8 @@ export class MskHarness {
       }
     }
     if (remaining.size === 0) return;
+    const handed = new Map<string, bigint>();
+    const lanes = new Map<string, Promise<void>>();
     const consumer = this.client.consumer({
       groupId: `billing-tests-${randomUUID()}`,
       maxWaitTimeInMs: 100,
@@ -131,41 +195,56 @@ export class MskHarness {
     });
     try {
       await consumer.connect();
-      for (const topic of ends.keys()) await consumer.subscribe({ topic, fromBeginning: true });
+      for (const topic of ends.keys()) {
+        await consumer.subscribe({ topic: this.physical(topic), fromBeginning: true });
+      }
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: 16,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat }) => {
-          const id = `${batch.topic}|${batch.partition}`;
-          const end = remaining.get(id);
-          if (end === undefined) return;
-          const records: KafkaRecordInput[] = [];
-          const start = BigInt(starts.get(batch.topic)?.get(batch.partition) ?? '0');
-          for (const message of batch.messages) {
-            if (BigInt(message.offset) < start) continue;
-            if (BigInt(message.offset) >= end) break;
-            records.push(recordInputOf(batch.topic, batch.partition, message));
-          }
-          try {
-            if (records.length > 0) await onBatch(records);
-          } catch (error) {
-            fail(error);
-            return;
-          }
-          await heartbeat();
-          const last = records.at(-1);
-          if (last && BigInt(last.offset) + 1n >= end) {
-            remaining.delete(id);
-            if (remaining.size === 0) finish();
-          }
+          const topic = this.contract(batch.topic);
+          const id = `${topic}|${batch.partition}`;
+          const handOver = async () => {
+            const end = remaining.get(id);
+            if (end === undefined) return;
+            const records: KafkaRecordInput[] = [];
+            // The next offset to hand over: a fetch made before the seek below took effect (from
+            // the beginning of a run's topic, where the start is offset 0) is not handed over twice.
+            const start = handed.get(id) ?? BigInt(starts.get(topic)?.get(batch.partition) ?? '0');
+            for (const message of batch.messages) {
+              if (BigInt(message.offset) < start) continue;
+              if (BigInt(message.offset) >= end) break;
+              records.push(recordInputOf(topic, batch.partition, message));
+            }
+            try {
+              if (records.length > 0) await onBatch(records);
+            } catch (error) {
+              fail(error);
+              return;
+            }
+            await heartbeat();
+            const last = records.at(-1);
+            if (last) handed.set(id, BigInt(last.offset) + 1n);
+            if (last && BigInt(last.offset) + 1n >= end) {
+              remaining.delete(id);
+              if (remaining.size === 0) finish();
+            }
+          };
+          // One batch per partition in flight, in order: the fetches before and after the seek can
+          // both be in progress for one partition.
+          const handing = (lanes.get(id) ?? Promise.resolve()).catch(() => undefined).then(handOver);
+          lanes.set(id, handing);
+          await handing;
         },
       });
       const targets: SeekTarget[] = [];
       for (const [topic, partitions] of ends) {
         for (const partition of partitions.keys()) {
           const start = starts.get(topic)?.get(partition) ?? '0';
-          if (remaining.has(`${topic}|${partition}`)) targets.push({ topic, partition, offset: start });
+          if (remaining.has(`${topic}|${partition}`)) {
+            targets.push({ topic: this.physical(topic), partition, offset: start });
+          }
         }
       }
       await seekWhenReady(consumer, targets);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
-import { seekWhenReady } from '../../kafka/fixtures/seek';
+import { seekWhenReady } from '../../kafka/testing/seek';
 import type { KafkaRecordInput } from '../../msk';
 import { type MskHarness, type Offsets, sortRecords } from '../../projection/testing/msk-harness';
 
@@ -41,22 +41,25 @@ export class TopicTail {
       for (const [partition, offset] of partitions)
         tail.#positions.set(`${topic}|${partition}`, BigInt(offset));
     await consumer.connect();
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: false });
+    // A harness on a run's topics reads those; records keep the billing topics' names.
+    for (const topic of topics)
+      await consumer.subscribe({ topic: harness.physical(topic), fromBeginning: false });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 16,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, heartbeat }) => {
+        const topic = harness.contract(batch.topic);
         for (const message of batch.messages) {
-          const id = `${batch.topic}|${batch.partition}`;
+          const id = `${topic}|${batch.partition}`;
           tail.#positions.set(id, BigInt(message.offset) + 1n);
           const key = message.key?.toString('utf8');
           if (key === undefined || !tail.#keys.has(key) || tail.#seen.has(`${id}|${message.offset}`))
             continue;
           tail.#seen.add(`${id}|${message.offset}`);
           tail.#buffer.push({
-            topic: batch.topic,
+            topic,
             partition: batch.partition,
             offset: message.offset,
             timestamp: message.timestamp,
@@ -77,7 +80,7 @@ export class TopicTail {
     await seekWhenReady(
       consumer,
       [...starts].flatMap(([topic, partitions]) =>
-        [...partitions].map(([partition, offset]) => ({ topic, partition, offset })),
+        [...partitions].map(([partition, offset]) => ({ topic: harness.physical(topic), partition, offset })),
       ),
     );
     return tail;

@@ -19,7 +19,7 @@ import { Client } from 'pg';
 import { parse } from 'yaml';
 import { startOfflineApi } from '../../../lib/api/testing/offline-api';
 import { createKafkaProducer, KafkaEventStore } from '../../../lib/kafka';
-import { localConnection } from '../../../lib/kafka/fixtures/cluster';
+import { localConnection } from '../../../lib/kafka/testing/cluster';
 import { billingTopics } from '../../../lib/kafka/topic-specs';
 import { ProjectorName } from '../../../lib/ledger/constants';
 import { cpuSeconds, processCpuSeconds } from '../../../lib/projection/bench/cpu';

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { TopicName } from '../../../../schemas';
 import { databasePool } from '../../../database';
 import { createKafkaProducer, KafkaEventStore } from '../../../kafka';
-import { localConnection } from '../../../kafka/fixtures/cluster';
+import { localConnection } from '../../../kafka/testing/cluster';
 import { decodeBillingMskEvent } from '../../../msk';
 import { eventStorePublisher } from '../../../outbox';
 import { closeHandlerResources } from '../../../projection/resources';
