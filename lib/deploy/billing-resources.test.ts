@@ -6,24 +6,9 @@ import {
   DeployConfigError,
   triggerLogicalId,
 } from './billing-resources';
+import { testDeploySettings } from './testing/deploy-settings';
 
-const settings: BillingDeploySettings = {
-  stage: 'prod',
-  region: 'eu-west-1',
-  mskClusterArn:
-    'arn:aws:kafka:eu-west-1:123456789012:cluster/billing-prod/0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b-1',
-  kafkaAuth: 'iam',
-  databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-prod/database-AbCdEf',
-  deadLetterTopic: TopicName.deadLetter,
-  neverIdleTopics: [],
-  offsetLagThreshold: 1000,
-  deadLettersReceivedThreshold: 10,
-  apiLatencyThresholdMs: 2000,
-  concurrencyThreshold: 800,
-  deadLetterAgeThresholdSeconds: 86400,
-  metricsNamespace: 'BillingKafka',
-  alarmTopic: 'BillingAlarmTopic',
-};
+const settings: BillingDeploySettings = testDeploySettings('prod');
 
 const FRAMEWORK_ID = 'AccountProjectorEventSourceMappingMSKMskClusterArnBillingaccountevents';
 

@@ -33,12 +33,12 @@ import {
   alterScramUsers,
   generatePassword,
   LOCAL_STAGE,
+  makeCertificateAuthority,
   readCredentials,
   secureBootstrapBrokers,
   securityPaths,
 } from './kafka-security';
 import { ensureKafkaDistribution, kafkaClasspath } from './native-kafka';
-import { runCommandOrThrow } from './run-command';
 
 // The secured listener of the local cluster (SASL_SSL, SCRAM-SHA-512, ACLs from serverless.yml),
 // reached the way the functions reach it: KAFKA_* settings, the event store, the emulator's poller.
@@ -193,21 +193,7 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
   it('refuses brokers whose certificate another CA signed', async () => {
     // Prepare: a CA of its own, which never signed the brokers' certificates.
     const otherCa = join(dir, 'other-ca.pem');
-    await runCommandOrThrow('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'other-ca.key'),
-      '-out',
-      otherCa,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=another CA',
-    ]);
+    await makeCertificateAuthority(join(dir, 'other-ca.key'), otherCa, 'another CA', 1);
 
     // Act
     const { error } = await connectFailure(

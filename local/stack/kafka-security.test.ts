@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import {
-  type BillingDeploySettings,
-  type CfnValue,
-  roleStatements,
-} from '../../lib/deploy/billing-resources';
+import { type CfnValue, roleStatements } from '../../lib/deploy/billing-resources';
+import { testDeploySettings } from '../../lib/deploy/testing/deploy-settings';
 import { TopicName } from '../../schemas';
 import { LOCAL_STAGE, localFunctionRoles, localScramUsers, withStage } from './kafka-security';
 import { repoRoot } from './paths';
@@ -14,24 +11,7 @@ import { repoRoot } from './paths';
 // serverless.yml (lib/deploy/kafka-rights.ts): this checks they give the same rights.
 
 const serverlessYml = readFileSync(join(repoRoot, 'serverless.yml'), 'utf8');
-const clusterArn =
-  'arn:aws:kafka:eu-west-1:123456789012:cluster/billing-local/0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b-1';
-const settings: BillingDeploySettings = {
-  stage: LOCAL_STAGE,
-  region: 'eu-west-1',
-  mskClusterArn: clusterArn,
-  kafkaAuth: 'iam',
-  databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-local/database-AbCdEf',
-  deadLetterTopic: TopicName.deadLetter,
-  neverIdleTopics: [],
-  offsetLagThreshold: 1000,
-  deadLettersReceivedThreshold: 10,
-  apiLatencyThresholdMs: 2000,
-  concurrencyThreshold: 800,
-  deadLetterAgeThresholdSeconds: 86400,
-  metricsNamespace: 'BillingKafka',
-  alarmTopic: 'BillingAlarmTopic',
-};
+const settings = testDeploySettings(LOCAL_STAGE);
 
 interface Declaration {
   kafkaProduces?: TopicName[];

@@ -66,6 +66,34 @@ async function openssl(args: readonly string[]): Promise<void> {
   await runCommandOrThrow('openssl', args, { timeoutMs: 60_000 });
 }
 
+/** A self-signed CA: its unencrypted key and its certificate, as PEM files. */
+export async function makeCertificateAuthority(
+  keyFile: string,
+  certificateFile: string,
+  name: string,
+  days: number,
+): Promise<void> {
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certificateFile,
+    '-days',
+    String(days),
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+}
+
 /** Whether the CA and every node's key store exist (they are made once, then kept). */
 export const certificatesExist = (): boolean =>
   existsSync(securityPaths.ca) &&
@@ -82,25 +110,7 @@ export async function ensureCertificates(log: Log): Promise<void> {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o755 });
   const file = (name: string) => join(staging, name);
-  await openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.pem'),
-    '-days',
-    '3650',
-    '-subj',
-    '/CN=billing local Kafka CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
+  await makeCertificateAuthority(file('ca.key'), file('ca.pem'), 'billing local Kafka CA', 3650);
   for (const node of kafkaNodes) {
     const base = `node-${node.nodeId}`;
     await openssl([
