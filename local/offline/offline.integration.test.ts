@@ -146,16 +146,21 @@ describe('the MSK emulator under sls offline', () => {
     );
     expect(first.output()).toContain('msk-offline: accountProjector <- billing.account.events');
 
-    // Act 2: a stream of topups; sls offline stopped and started again in the middle of it
+    // Act 2: a stream of topups; sls offline stopped and started again in the middle of it. The
+    // stream goes on after the first process has stopped, so that the second has records of its
+    // own to project, however long the stop takes.
     const rounds = 30;
+    let stopped = false;
     const producing = (async () => {
       for (let round = 0; round < rounds; round += 1) {
+        while (round === 10 && !stopped) await new Promise((resolve) => setTimeout(resolve, 50));
         await harness.append(accounts.map((id) => events.topup(id, 10)));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await first.stop();
+    stopped = true;
     expect(first.output()).toContain('msk-offline: consumers stopped');
     first = await offline(env);
     await producing;
