@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
@@ -6,7 +5,7 @@ import { CREDENTIALS_FILE_VARIABLE, ensureLocalCredentials } from '../../lib/api
 import { SCRAM_ADMIN_USER } from '../../lib/deploy/kafka-rights';
 import { JavaCompatiblePartitioner } from '../../lib/kafka/partitioner';
 import { localKafka } from '../stack/kafka-admin';
-import { localFunctionRoles, readCredentials, securityPaths } from '../stack/kafka-security';
+import { localFunctionRoles, secureLocalKafka, securityPaths } from '../stack/kafka-security';
 import { paths } from '../stack/paths';
 import { localDatabaseUrl } from '../stack/topology';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
@@ -120,12 +119,7 @@ export class MskOfflinePlugin {
   /** A client of the cluster: as `user` through the secured listener when it is on, else plaintext. */
   private kafkaAs(settings: MskOfflineSettings, user: string): Kafka {
     if (!settings.secure) return localKafka('billing-msk-offline', settings.brokers);
-    const { username, password } = readCredentials(user);
-    return localKafka(`billing-msk-offline-${user}`, settings.brokers, {
-      ca: readFileSync(securityPaths.ca, 'utf8'),
-      username,
-      password,
-    });
+    return secureLocalKafka(`billing-msk-offline-${user}`, user, settings.brokers);
   }
 
   private async start(): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -28,14 +28,13 @@ import { createEmulatorMetrics } from '../offline/metrics';
 import { TriggerState } from '../offline/supervision';
 import { TriggerConsumer } from '../offline/trigger-consumer';
 import type { MskTrigger } from '../offline/types';
-import { localKafka } from './kafka-admin';
 import {
   alterScramUsers,
   generatePassword,
   LOCAL_STAGE,
   makeCertificateAuthority,
-  readCredentials,
   secureBootstrapBrokers,
+  secureLocalKafka,
   securityPaths,
 } from './kafka-security';
 import { ensureKafkaDistribution, kafkaClasspath } from './native-kafka';
@@ -374,12 +373,7 @@ async function securePoller(
   producer: Producer;
   metrics: ReturnType<typeof createEmulatorMetrics>;
 }> {
-  const { username, password } = readCredentials(user);
-  const kafka = localKafka(`billing-security-tests-${user}`, secureBootstrapBrokers, {
-    ca: readFileSync(securityPaths.ca, 'utf8'),
-    username,
-    password,
-  });
+  const kafka = secureLocalKafka(`billing-security-tests-${user}`, user);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const functionKey = topic === TopicName.deadLetter ? 'deadLetter' : 'accountProjector';
   const trigger: MskTrigger = {

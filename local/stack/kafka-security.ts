@@ -6,6 +6,7 @@ import {
   AclPermissionTypes,
   AclResourceTypes,
   type Admin,
+  type Kafka,
   ResourcePatternTypes,
 } from 'kafkajs';
 import { parse } from 'yaml';
@@ -246,6 +247,16 @@ export function writeCredentials(credentials: ScramCredentials): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** A kafkajs client of the secured listener, as `user`, trusting the local CA. */
+export function secureLocalKafka(
+  clientId: string,
+  user: string,
+  brokers: readonly string[] = secureBootstrapBrokers,
+): Kafka {
+  const { username, password } = readCredentials(user);
+  return localKafka(clientId, brokers, { ca: readFileSync(securityPaths.ca, 'utf8'), username, password });
+}
+
 export const generatePassword = (): string => randomBytes(24).toString('base64url');
 
 /** The Kafka jars' classpath for the Java tools (native mode). */
@@ -377,7 +388,8 @@ export async function describeRoleAcls(admin: Admin): Promise<KafkajsAcl[]> {
  * missing ones and deletes those no declaration gives any more.
  */
 export async function applyRoleAcls(log: Log): Promise<void> {
-  const wanted = localFunctionRoles().flatMap((role) => role.acls.map(toKafkajsAcl));
+  const roles = localFunctionRoles();
+  const wanted = roles.flatMap((role) => role.acls.map(toKafkajsAcl));
   const admin = localKafka('billing-local-stack-acls').admin();
   await admin.connect();
   try {
@@ -389,7 +401,7 @@ export async function applyRoleAcls(log: Log): Promise<void> {
     if (stale.length > 0) await admin.deleteAcls({ filters: stale });
     if (missing.length > 0) await admin.createAcls({ acl: missing });
     log(
-      `  ACLs: ${wanted.length} for ${localFunctionRoles().length} function roles (${missing.length} added, ${stale.length} removed)`,
+      `  ACLs: ${wanted.length} for ${roles.length} function roles (${missing.length} added, ${stale.length} removed)`,
     );
   } finally {
     await admin.disconnect();
