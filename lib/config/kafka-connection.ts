@@ -60,19 +60,33 @@ export async function readScramCredentials(
   } catch (error) {
     throw new KafkaSecretError(`Cannot read the SCRAM secret ${secretArn}`, { cause: error });
   }
+  return scramCredentialsOf(
+    secretString ?? '',
+    `SCRAM secret ${secretArn}`,
+    (message, cause) => new KafkaSecretError(message, cause ? { cause } : undefined),
+  );
+}
+
+/**
+ * The credentials of an MSK SCRAM secret's JSON (`{ "username", "password" }`), from Secrets
+ * Manager or a local file; `problem` makes the error, named after `source`.
+ */
+function scramCredentialsOf(
+  text: string,
+  source: string,
+  problem: (message: string, cause?: Error) => Error,
+): { username: string; password: string } {
   let json: unknown;
   try {
-    json = JSON.parse(secretString ?? '');
+    json = JSON.parse(text);
   } catch (error) {
     // The cause of a JSON.parse error can quote the secret: keep it out.
-    throw new KafkaSecretError(`SCRAM secret ${secretArn} is not JSON`, {
-      cause: new Error(error instanceof Error ? error.name : 'parse error'),
-    });
+    throw problem(`${source} is not JSON`, new Error(error instanceof Error ? error.name : 'parse error'));
   }
   const parsed = ScramSecretSchema.safeParse(json);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new KafkaSecretError(`SCRAM secret ${secretArn} lacks a non-empty ${fields}`);
+    throw problem(`${source} lacks a non-empty ${fields}`);
   }
   return parsed.data;
 }
@@ -86,19 +100,11 @@ export function readScramCredentialsFile(file: string): { username: string; pass
   } catch (error) {
     throw new KafkaConfigError([{ variable, message: `cannot read ${file}` }], { cause: error });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // The parse error can quote the password: keep it out.
-    throw new KafkaConfigError([{ variable, message: `${file} is not JSON` }]);
-  }
-  const parsed = ScramSecretSchema.safeParse(json);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new KafkaConfigError([{ variable, message: `${file} lacks a non-empty ${fields}` }]);
-  }
-  return parsed.data;
+  return scramCredentialsOf(
+    text,
+    file,
+    (message, cause) => new KafkaConfigError([{ variable, message }], cause ? { cause } : undefined),
+  );
 }
 
 /** Reads the PEM of the CA that signs the brokers' certificates. */
