@@ -60,7 +60,7 @@ export interface KafkaEventStoreOptions {
 
 /**
  * An event for appendEntries. `trusted` marks an event our own code derived from already-validated
- * inputs (e.g. a projector's AccountBalanceChanged): its schema is not parsed again (unit tests
+ * inputs (e.g. a projector's TransactionApplied): its schema is not parsed again (unit tests
  * prove such events schema-valid), but its topic, key and size are still checked. `json` is the
  * event's JSON text if the caller already has it (JSON.stringify(event)).
  */

@@ -9,7 +9,7 @@ import { ProjectorName } from './constants';
 import { insertAccounts, lockAccounts, updateAccounts } from './ledger-sql';
 import type { AccountDecision, AccountState } from './types';
 
-/** The decision an account event leads to; AccountBalanceChanged (our own output) changes no state. */
+/** The decision an account event leads to; AccountBalanceChanged (emitted by earlier versions, now TransactionApplied's balance) changes no state. */
 function decideAccountEvent(
   event: AccountEvent,
   state: AccountState | undefined,

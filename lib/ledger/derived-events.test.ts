@@ -14,7 +14,7 @@ import { transactionOutcomeOf } from './transaction-outcomes';
 import type { MovementDecision } from './types';
 
 /*
- * The transaction projector's derived events (balance changes, transfer-leg outcomes and the
+ * The transaction projector's derived events (transfer-leg outcomes and the
  * transaction outcome facts) are
  * published as trusted: without parsing their schema again. These tests prove every shape it can
  * derive schema-valid, and exactly the contract (parsing strips nothing, changes nothing).
@@ -76,4 +76,22 @@ describe('events derived by the transaction projector', () => {
       }
     },
   );
+});
+
+describe('the balance after a movement', () => {
+  it('is carried by TransactionApplied alone: no AccountBalanceChanged is derived', () => {
+    // Arrange
+    const cause = causes.topup as TransactionEvent;
+    const request = movementRequestOf(cause);
+    const decision = decisions[0] as Extract<MovementDecision, { outcome: 'applied' }>;
+
+    // Act
+    const derived = eventsOfDecision(cause, request, decision);
+    const outcome = transactionOutcomeOf(cause, { partition: 0, offset: '7' }, request, decision);
+
+    // Assess
+    expect(derived).toEqual([]);
+    expect(outcome.eventType).toBe('TransactionApplied');
+    expect(outcome.payload).toMatchObject({ balance: { minorUnits: '1000000000000000', currency: 'EUR' } });
+  });
 });

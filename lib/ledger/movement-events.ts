@@ -1,5 +1,4 @@
 import {
-  AccountEventType,
   type BillingEvent,
   LATEST_SCHEMA_VERSION,
   SagaEventType,
@@ -75,8 +74,11 @@ const envelopeOf = (cause: BillingEvent, step: string, aggregateId: string) => (
 });
 
 /**
- * The events a decided movement emits: AccountBalanceChanged for every applied movement, and the
- * saga step of a transfer leg (debited or debit rejected, credited or credit rejected, compensated).
+ * The saga events a decided transfer leg emits (debited or debit rejected, credited or credit
+ * rejected, compensated); other movements emit none here. The account's new balance is not a
+ * separate event: it is the `balance` of the movement's TransactionApplied
+ * (transaction-outcomes.ts). AccountBalanceChanged is no longer emitted; its schema stays so that
+ * records already on billing.account.events still decode.
  */
 export function eventsOfDecision(
   cause: TransactionEvent,
@@ -85,19 +87,6 @@ export function eventsOfDecision(
 ): BillingEvent[] {
   const events: BillingEvent[] = [];
   const amount = { minorUnits: request.amount.toString(), currency: request.currency };
-  if (decision.outcome === 'applied') {
-    events.push({
-      ...envelopeOf(cause, AccountEventType.accountBalanceChanged, request.accountId),
-      eventType: AccountEventType.accountBalanceChanged,
-      payload: {
-        accountId: request.accountId,
-        transactionId: request.transactionId,
-        direction: decision.direction,
-        amount,
-        balance: { minorUnits: decision.balanceAfter.toString(), currency: request.currency },
-      },
-    });
-  }
   if (decision.outcome !== 'applied' && decision.outcome !== 'rejected') return events;
   const applied = decision.outcome === 'applied';
   switch (request.kind) {

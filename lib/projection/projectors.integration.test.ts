@@ -130,7 +130,6 @@ describe('account and transaction projectors on the real cluster and database', 
     );
     expect(outbox.rows.map((row) => row.event_type).sort()).toEqual(
       [
-        ...Array(5).fill('AccountBalanceChanged'),
         // every recorded transaction's outcome, as the fact a rebuild applies
         ...Array(5).fill('TransactionApplied'),
         ...Array(3).fill('TransactionRejected'),
@@ -149,7 +148,12 @@ describe('account and transaction projectors on the real cluster and database', 
       only(ends, TopicName.sagaEvents),
       (key) => key === transferId,
     );
-    const balances = await harness.collect(
+    const outcomes = await harness.collect(
+      only(starts, TopicName.transactionOutcomes),
+      only(ends, TopicName.transactionOutcomes),
+      () => true,
+    );
+    const accountEvents = await harness.collect(
       only(starts, TopicName.accountEvents),
       only(ends, TopicName.accountEvents),
       (key) => key === A,
@@ -162,15 +166,27 @@ describe('account and transaction projectors on the real cluster and database', 
       .map((record) => JSON.parse(record.value?.toString() ?? '') as BillingEvent);
     expect(saga.map((event) => event.eventType).sort()).toEqual(['TransferCredited', 'TransferDebited']);
     expect(saga.find((event) => event.eventType === 'TransferDebited')?.causationId).toBe(debit.eventId);
-    const changed = balances
+    // A's balance after each applied movement is in its TransactionApplied, in A's request order;
+    // no AccountBalanceChanged is emitted any more.
+    const applied = outcomes
       .filter(oncePerLetter())
       .map((record) => JSON.parse(record.value?.toString() ?? '') as BillingEvent)
-      .filter((event) => event.eventType === 'AccountBalanceChanged');
-    expect(
-      changed.map((event) => (event.payload as { balance: { minorUnits: string } }).balance.minorUnits),
-    ).toEqual(['10000', '7000', '3000', '2000']);
+      .flatMap((event) =>
+        event.eventType === 'TransactionApplied' && event.payload.accountId === A ? [event] : [],
+      )
+      .sort((x, y) => Number(BigInt(x.payload.request.offset) - BigInt(y.payload.request.offset)));
+    expect(applied.map((event) => event.payload.balance.minorUnits)).toEqual([
+      '10000',
+      '7000',
+      '3000',
+      '2000',
+    ]);
+    const accountEventTypes = accountEvents.map(
+      (record) => (JSON.parse(record.value?.toString() ?? '') as BillingEvent).eventType,
+    );
+    expect(accountEventTypes).not.toContain('AccountBalanceChanged');
     const ids = (await db.pool.query('SELECT event_id FROM outbox')).rows.map((row) => row.event_id);
-    for (const event of [...saga, ...changed]) expect(ids).toContain(event.eventId);
+    for (const event of [...saga, ...applied]) expect(ids).toContain(event.eventId);
   });
 
   it('dead-letters a topup that arrives before its account opening as retryable, then applies the opening', async () => {

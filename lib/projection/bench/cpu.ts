@@ -8,6 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export interface CpuSeconds {
   readonly node: number;
+  /**
+   * Of `node`, this process's main thread alone. In the projection benchmarks it plays the Lambda
+   * service (consuming the records, building MSK events); the handlers run in worker threads.
+   */
+  readonly nodeMainThread: number;
   readonly postgres: number;
   readonly kafka: number;
 }
@@ -64,6 +69,7 @@ export function cpuSeconds(): CpuSeconds {
   const usage = process.cpuUsage();
   return {
     node: (usage.user + usage.system) / 1e6,
+    nodeMainThread: processCpuSeconds(process.pid).mainThread,
     postgres:
       postgres.reduce((sum, stat) => sum + stat.own, 0) +
       postmasters.reduce((sum, stat) => sum + stat.children, 0),
@@ -76,7 +82,12 @@ export function cpuSeconds(): CpuSeconds {
 /** CPU microseconds per event of each part between two readings. */
 export function cpuPerEvent(before: CpuSeconds, after: CpuSeconds, events: number): CpuSeconds {
   const per = (key: keyof CpuSeconds) => ((after[key] - before[key]) * 1e6) / events;
-  return { node: per('node'), postgres: per('postgres'), kafka: per('kafka') };
+  return {
+    node: per('node'),
+    nodeMainThread: per('nodeMainThread'),
+    postgres: per('postgres'),
+    kafka: per('kafka'),
+  };
 }
 
 /**

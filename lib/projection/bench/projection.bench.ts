@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     );
     log(`ratio:       ${(projectedRate / rawRate).toFixed(2)} of the raw ceiling`);
     log(
-      `CPU/event:   ${(cpu.node + cpu.postgres + cpu.kafka).toFixed(0)} µs = node ${cpu.node.toFixed(0)} (this process: consuming, MSK events, handlers) + postgres ${cpu.postgres.toFixed(0)} + kafka ${cpu.kafka.toFixed(0)} (whole servers: run on a quiet machine)`,
+      `CPU/event:   ${(cpu.node + cpu.postgres + cpu.kafka).toFixed(0)} µs = node ${cpu.node.toFixed(0)} (this process: main thread ${cpu.nodeMainThread.toFixed(0)} consuming and building MSK events, the rest ${(cpu.node - cpu.nodeMainThread).toFixed(0)} the handlers' workers and GC) + postgres ${cpu.postgres.toFixed(0)} + kafka ${cpu.kafka.toFixed(0)} (whole servers: run on a quiet machine)`,
     );
     log(`read model:  ${JSON.stringify(counts.rows[0])}`);
     log(

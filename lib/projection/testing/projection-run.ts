@@ -78,9 +78,12 @@ export async function project(
 
 /**
  * Replays records of both topics in the order they were appended (record timestamp; on a tie, the
- * account topic first), as runs of consecutive records of one topic handed to that topic's
- * handler. The two topics are consumed independently, so "the ordered events" across topics are
- * ordered by append time: a status change must not overtake movements appended before it.
+ * account topic first), as runs of consecutive records of one topic and one partition, handed to
+ * that topic's handler in batches of at most `batchSize`, one after the other. The two topics are
+ * consumed independently, so "the ordered events" across topics are ordered by append time: a
+ * status change must not overtake movements appended before it. Nor may a record overtake one of
+ * another partition appended before it: a transfer's credit, requested once its debit applied,
+ * would be deferred if its batch ran beside the debit's.
  */
 export async function replayInAppendOrder(
   projectors: Projectors,
@@ -97,6 +100,7 @@ export async function replayInAppendOrder(
       left.index - right.index,
   );
   let run: KafkaRecordInput[] = [];
+  let runKey = '';
   let runRank = -1;
   const flush = async () => {
     if (run.length === 0) return;
@@ -105,8 +109,10 @@ export async function replayInAppendOrder(
     run = [];
   };
   for (const { record, rank } of tagged) {
-    if (rank !== runRank) {
+    const key = `${rank}/${record.partition}`;
+    if (key !== runKey) {
       await flush();
+      runKey = key;
       runRank = rank;
     }
     run.push(record);
