@@ -232,7 +232,8 @@ function decodeRecord<E>(record: MskRecord, decodeValue: RecordValueDecoder<E>):
       return rawHeaders;
     },
   };
-  const base = { origin, key: key === null ? null : utf8(Buffer.from(key, 'base64')), headers };
+  const keyBytes = key === null ? null : Buffer.from(key, 'base64');
+  const base = { origin, key: keyBytes === null ? null : utf8(keyBytes), headers };
   if (value === null) {
     const failure = {
       failureClass: FailureClass.permanent,
@@ -244,7 +245,7 @@ function decodeRecord<E>(record: MskRecord, decodeValue: RecordValueDecoder<E>):
   }
   const decoded = decodeValue({
     topic: record.topic,
-    key: record.key === undefined || record.key === null ? null : Buffer.from(record.key, 'base64'),
+    key: keyBytes,
     value: Buffer.from(value, 'base64'),
     headers,
   });

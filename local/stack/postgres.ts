@@ -128,7 +128,8 @@ export function postgresCluster(options: PostgresClusterOptions): PostgresCluste
         '-t',
         '60',
         '-o',
-        `-p ${options.port} -c listen_addresses=${postgresLocal.host} -c unix_socket_directories=''`,
+        // pg_stat_statements: what the benchmarks read to say where PostgreSQL's time goes.
+        `-p ${options.port} -c listen_addresses=${postgresLocal.host} -c unix_socket_directories='' -c shared_preload_libraries=pg_stat_statements`,
       ]);
       try {
         await runCommandOrThrow(command, args, { timeoutMs: 90_000 });

@@ -27,6 +27,7 @@ import { eventFactory } from '../testing/events';
 import { LOCAL_CLUSTER_ARN, MskHarness, type Offsets } from '../testing/msk-harness';
 import { invariantViolations } from '../testing/read-model';
 import { type CpuSeconds, cpuPerEvent, cpuSeconds } from './cpu';
+import { resetStatementStats, statementFigures, statementLines } from './statements';
 import { makeTransactions } from './transactions';
 
 const [events = 200_000, batchSize = 1_000, accountCount = 10_000, environments = 2] = process.argv
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
       'transaction-projector',
     );
     let projected: { seconds: number; count: number };
+    const statementsTracked = await resetStatementStats(db.pool);
     const cpuBefore = cpuSeconds();
     let cpuAfter: CpuSeconds;
     try {
@@ -235,6 +237,7 @@ async function main(): Promise<void> {
       await lambdas.stop();
     }
     const cpu = cpuPerEvent(cpuBefore, cpuAfter, projected.count);
+    const statements = statementsTracked ? await statementFigures(db.pool, projected.count) : [];
     const projectedRate = projected.count / projected.seconds;
     const rawRate = raw.count / raw.seconds;
 
@@ -258,6 +261,12 @@ async function main(): Promise<void> {
     log(
       `CPU/event:   ${(cpu.node + cpu.postgres + cpu.kafka).toFixed(0)} µs = node ${cpu.node.toFixed(0)} (this process: main thread ${cpu.nodeMainThread.toFixed(0)} consuming and building MSK events, the rest ${(cpu.node - cpu.nodeMainThread).toFixed(0)} the handlers' workers and GC) + postgres ${cpu.postgres.toFixed(0)} + kafka ${cpu.kafka.toFixed(0)} (whole servers: run on a quiet machine)`,
     );
+    if (statementsTracked) {
+      log('PostgreSQL:  the statements that took longest (pg_stat_statements, execution time per event):');
+      for (const line of statementLines(statements)) log(line);
+    } else {
+      log('PostgreSQL:  no statement figures (pg_stat_statements not preloaded: restart the stack)');
+    }
     log(`read model:  ${JSON.stringify(counts.rows[0])}`);
     log(
       `invariants:  ${Object.values(violations).every((rows) => rows.length === 0) ? 'hold' : JSON.stringify(violations)}`,
