@@ -116,8 +116,12 @@ async function timedRange(
   label: string,
   keep: (record: KafkaRecordInput) => boolean,
   work: (records: KafkaRecordInput[], done: (count: number) => void) => Promise<void>,
-): Promise<{ seconds: number; count: number }> {
+): Promise<{ seconds: number; count: number; handedAgain: number }> {
   let count = 0;
+  // Records handed over more than once (the range read again after a rebalance of a busy
+  // machine's consumer) are counted once: the figures are per distinct event.
+  const seen = new Set<string>();
+  let handedAgain = 0;
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const progress = setInterval(
@@ -130,7 +134,16 @@ async function timedRange(
       ends,
       async (records) => {
         // Progress is reported per MSK batch as it completes.
-        await work(records.filter(keep), (done) => {
+        const fresh = records.filter((record) => {
+          const id = `${record.topic}|${record.partition}|${record.offset}`;
+          if (seen.has(id)) {
+            handedAgain++;
+            return false;
+          }
+          seen.add(id);
+          return keep(record);
+        });
+        await work(fresh, (done) => {
           count += done;
         });
       },
@@ -139,7 +152,7 @@ async function timedRange(
   } finally {
     clearInterval(progress);
   }
-  return { seconds: elapsed(), count };
+  return { seconds: elapsed(), count, handedAgain };
 }
 
 async function main(): Promise<void> {
@@ -220,7 +233,7 @@ async function main(): Promise<void> {
       handlerModule('transaction-projector'),
       'transaction-projector',
     );
-    let projected: { seconds: number; count: number };
+    let projected: { seconds: number; count: number; handedAgain: number };
     const statementsTracked = await resetStatementStats(db.pool);
     const cpuBefore = cpuSeconds();
     let cpuAfter: CpuSeconds;
@@ -257,6 +270,10 @@ async function main(): Promise<void> {
     log(
       `raw ceiling: ${rate(raw.count, raw.seconds)} events/s (kafkajs consuming the same records, no work)`,
     );
+    if (projected.handedAgain + raw.handedAgain > 0)
+      log(
+        `read again:  ${projected.handedAgain} records of the projection, ${raw.handedAgain} of the raw ceiling (the consumer's range read twice: not projected twice, not counted)`,
+      );
     log(`ratio:       ${(projectedRate / rawRate).toFixed(2)} of the raw ceiling`);
     log(
       `CPU/event:   ${(cpu.node + cpu.postgres + cpu.kafka).toFixed(0)} µs = node ${cpu.node.toFixed(0)} (this process: main thread ${cpu.nodeMainThread.toFixed(0)} consuming and building MSK events, the rest ${(cpu.node - cpu.nodeMainThread).toFixed(0)} the handlers' workers and GC) + postgres ${cpu.postgres.toFixed(0)} + kafka ${cpu.kafka.toFixed(0)} (whole servers: run on a quiet machine)`,
