@@ -15,7 +15,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Admin } from 'kafkajs';
 import { freePort } from '../../../local/stack/free-port';
 import { bootstrapBrokers } from '../../../local/stack/topology';
@@ -24,12 +23,13 @@ import { createKafkaProducer, KafkaEventStore } from '../../kafka';
 import { localConnection } from '../../kafka/testing/cluster';
 import { buildMskEvent, type KafkaRecordInput } from '../../msk';
 import { type CpuSeconds, cpuPerEvent, cpuSeconds } from '../../projection/bench/cpu';
+import { Environments } from '../../projection/bench/environments';
 import { makeTransactions } from '../../projection/bench/transactions';
 import { createTestDatabase } from '../../projection/testing/database';
 import { eventFactory } from '../../projection/testing/events';
 import { LOCAL_CLUSTER_ARN, MskHarness, type Offsets } from '../../projection/testing/msk-harness';
 import { invariantViolations } from '../../projection/testing/read-model';
-import { BenchProjector, openBenchProjection, type TopicAliases } from './peer/bench-projection';
+import { BenchProjector, openBenchProjection } from './peer/bench-projection';
 import { benchTopics } from './peer/bench-topics';
 import { jdbcTargetOf, peerTableDdl } from './peer/connect-config';
 import {
@@ -52,82 +52,6 @@ const MAX_ATTEMPTS = 3;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 const elapsedSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
-
-/** Our projector's execution environments: worker threads, each with its own pool and producer. */
-class Environments {
-  readonly #workers: Worker[];
-  readonly #pending = new Map<
-    number,
-    { resolve: (deadLettered: number) => void; reject: (error: Error) => void }
-  >();
-  #next = 0;
-
-  private constructor(workers: Worker[]) {
-    this.#workers = workers;
-    for (const worker of workers) {
-      worker.on(
-        'message',
-        (message: { id?: number; ok?: boolean; error?: string; deadLettered?: number }) => {
-          if (message.id === undefined) return;
-          const pending = this.#pending.get(message.id);
-          this.#pending.delete(message.id);
-          if (message.ok) pending?.resolve(message.deadLettered ?? 0);
-          else pending?.reject(new Error(message.error));
-        },
-      );
-    }
-  }
-
-  static async start(
-    count: number,
-    data: { databaseUrl: string; aliases: TopicAliases },
-  ): Promise<Environments> {
-    const workers = await Promise.all(
-      Array.from(
-        { length: count },
-        () =>
-          new Promise<Worker>((resolve, reject) => {
-            // The worker compiles TypeScript with tsx's require hook, like the main thread.
-            const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'peer', 'projector-worker.ts'))});`;
-            const worker = new Worker(bootstrap, {
-              eval: true,
-              workerData: { ...data, poolSize: 10, projector: BenchProjector.transaction },
-              env: process.env,
-            });
-            worker.once('message', (message: { ready: boolean; error?: string }) =>
-              message.ready ? resolve(worker) : reject(new Error(message.error)),
-            );
-            worker.once('error', reject);
-          }),
-      ),
-    );
-    return new Environments(workers);
-  }
-
-  /** Invokes partition's environment with an MSK event (JSON text); resolves with its dead-lettered count. */
-  invoke(partition: number, event: string): Promise<number> {
-    const id = ++this.#next;
-    const worker = this.#workers[partition % this.#workers.length] as Worker;
-    return new Promise<number>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, event });
-    });
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.#workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            const id = ++this.#next;
-            this.#pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
-            worker.postMessage({ id, close: true });
-          }),
-      ),
-    );
-    await Promise.all(this.#workers.map((worker) => worker.terminate()));
-  }
-}
 
 /** The MSK event of records read from a benchmark topic, labelled with the billing topic they stand for. */
 const mskEventOf = (contractTopic: TopicName, records: readonly KafkaRecordInput[]) =>
@@ -344,7 +268,11 @@ async function main(): Promise<void> {
     );
 
     // 4. Our transaction projector, in Lambda-like execution environments.
-    const lambdas = await Environments.start(environments, { databaseUrl: db.url, aliases });
+    const lambdas = await Environments.start(environments, {
+      workerFile: join(__dirname, 'peer', 'projector-worker.ts'),
+      workerData: { databaseUrl: db.url, aliases, poolSize: 10, projector: BenchProjector.transaction },
+      resultOf: (reply) => Number(reply.deadLettered ?? 0),
+    });
     let ours: { seconds: number; count: number; reread: number };
     let deadLettered = 0;
     let redeliveries = 0;

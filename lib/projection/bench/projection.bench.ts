@@ -15,7 +15,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { bootstrapBrokers } from '../../../local/stack/topology';
 import { type BillingEvent, TopicName } from '../../../schemas';
 import { connectedAdmin } from '../../kafka/testing/cluster';
@@ -27,6 +26,7 @@ import { eventFactory } from '../testing/events';
 import { LOCAL_CLUSTER_ARN, MskHarness, type Offsets } from '../testing/msk-harness';
 import { invariantViolations } from '../testing/read-model';
 import { type CpuSeconds, cpuPerEvent, cpuSeconds } from './cpu';
+import { Environments } from './environments';
 import { resetStatementStats, statementFigures, statementLines } from './statements';
 import { makeTransactions } from './transactions';
 
@@ -35,76 +35,18 @@ const [events = 200_000, batchSize = 1_000, accountCount = 10_000, environments 
   .filter((arg) => !arg.startsWith('--'))
   .map(Number);
 
-/** Lambda execution environments as worker threads running the real handler module. */
-class Environments {
-  readonly #workers: Worker[];
-  readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  #next = 0;
-
-  private constructor(workers: Worker[]) {
-    this.#workers = workers;
-    for (const worker of workers) {
-      worker.on('message', (message: { id?: number; ok?: boolean; error?: string }) => {
-        if (message.id === undefined) return;
-        const pending = this.#pending.get(message.id);
-        this.#pending.delete(message.id);
-        if (message.ok) pending?.resolve();
-        else pending?.reject(new Error(message.error));
-      });
-    }
-  }
-
-  static async start(count: number, modulePath: string, functionName: string): Promise<Environments> {
-    const workers = await Promise.all(
-      Array.from(
-        { length: count },
-        () =>
-          new Promise<Worker>((resolve, reject) => {
-            // The worker compiles TypeScript with tsx's require hook, like the main thread.
-            const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'handler-worker.ts'))});`;
-            const worker = new Worker(bootstrap, {
-              eval: true,
-              workerData: { module: modulePath, functionName },
-              env: process.env,
-            });
-            worker.once('message', () => resolve(worker));
-            worker.once('error', reject);
-          }),
-      ),
-    );
-    return new Environments(workers);
-  }
-
-  /** Invokes the handler of partition's environment with an MSK event (as JSON text). */
-  invoke(partition: number, event: string): Promise<void> {
-    const id = ++this.#next;
-    const worker = this.#workers[partition % this.#workers.length] as Worker;
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, event });
-    });
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.#workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            const id = ++this.#next;
-            this.#pending.set(id, { resolve, reject: () => resolve() });
-            worker.postMessage({ id, close: true });
-          }),
-      ),
-    );
-    await Promise.all(this.#workers.map((worker) => worker.terminate()));
-  }
-}
-
 /**
  * A handler module of functions/, by path: the benchmark's environments load it as the Lambda
  * runtime does (serverless.yml names the handlers); lib/ never imports functions/.
  */
 const handlerModule = (name: string) => join(__dirname, '..', '..', '..', 'functions', `${name}.ts`);
+
+/** Execution environments running a function's real handler module (handler-worker.ts). */
+const handlerEnvironments = (count: number, functionName: string) =>
+  Environments.start(count, {
+    workerFile: join(__dirname, 'handler-worker.ts'),
+    workerData: { module: handlerModule(functionName), functionName },
+  });
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const rate = (count: number, seconds: number) => Math.round(count / seconds).toLocaleString('en-US');
@@ -187,11 +129,7 @@ async function main(): Promise<void> {
     await harness.append(accounts.map((account) => factory.opened(account)));
     let ends = await harness.endOffsets([TopicName.accountEvents]);
     const keep = (record: KafkaRecordInput) => record.key !== null && keys.has(record.key.toString('utf8'));
-    const accountLambda = await Environments.start(
-      1,
-      handlerModule('account-projector'),
-      'account-projector',
-    );
+    const accountLambda = await handlerEnvironments(1, 'account-projector');
     try {
       await timedRange(harness, starts, ends, 'opening accounts', keep, async (records, done) => {
         for (let index = 0; index < records.length; index += batchSize) {
@@ -228,11 +166,7 @@ async function main(): Promise<void> {
     );
 
     // 4. Projection through the real handler, in Lambda-like execution environments.
-    const lambdas = await Environments.start(
-      environments,
-      handlerModule('transaction-projector'),
-      'transaction-projector',
-    );
+    const lambdas = await handlerEnvironments(environments, 'transaction-projector');
     let projected: { seconds: number; count: number; handedAgain: number };
     const statementsTracked = await resetStatementStats(db.pool);
     const cpuBefore = cpuSeconds();
