@@ -9,7 +9,7 @@ import { startOfflineApi, waitForApi } from './testing/offline-api';
 
 /*
  * End to end through HTTP only, under a real `sls offline --stage local`: the API appends to the
- * real topics, the MSK emulator runs the projectors and the transfer saga into a fresh database,
+ * run's own copies of the billing topics, the MSK emulator runs the projectors and the transfer saga into a fresh database,
  * and the API reads the outcome back. Nothing but HTTP touches the engine.
  */
 
@@ -74,6 +74,7 @@ describe('the billing API end to end', () => {
     offline = await startOfflineApi({
       databaseUrl: db.url,
       functions: ['accountProjector', 'transactionProjector', 'transferSaga'],
+      label: 'api-e2e',
     });
     base = offline.httpUrl;
     await waitForApi(base);

@@ -111,6 +111,7 @@ describe('the billing API and the MSK emulator through a broker killed under loa
     offline = await startOfflineApi({
       databaseUrl: db.url,
       functions: ['accountProjector', 'transactionProjector', 'transferSaga'],
+      label: 'api-broker-fault',
     });
     await waitForApi(offline.httpUrl);
   }, 300_000);
@@ -136,7 +137,7 @@ describe('the billing API and the MSK emulator through a broker killed under loa
     }
     await eventually(
       async () => {
-        // The topics are shared: other runs' accounts may be projected here too.
+        // The accounts opened above (the run's topics and database are its own).
         const { rows } = await db.pool.query(
           `SELECT 1 FROM accounts WHERE status = 'active' AND account_id = ANY($1::uuid[])`,
           [accounts],

@@ -73,7 +73,8 @@ describe('the billing API under schemathesis', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('billing_api_fuzz');
-    harness = await MskHarness.start();
+    // The run's own topics: the API appends there (the harness reads them back), and deletes them.
+    harness = await MskHarness.startOnRunTopics('api-fuzz');
   }, 120_000);
 
   afterAll(async () => {
@@ -91,7 +92,7 @@ describe('the billing API under schemathesis', () => {
       );
     }
     expect(version.stdout).toContain(SCHEMATHESIS_VERSION);
-    offline = await startOfflineApi({ databaseUrl: db.url, functions: [] });
+    offline = await startOfflineApi({ databaseUrl: db.url, functions: [], topics: harness.topics });
     await waitForApi(offline.httpUrl);
     // The document as the API serves it, read once here: st's own load has a short timeout.
     const as = localAuthorization();

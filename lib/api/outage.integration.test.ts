@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { TopicName } from '../../schemas';
+import { connectedAdmin, endOffsets } from '../kafka/testing/cluster';
+import { RunTopics } from '../kafka/testing/run-topics';
+import { ProjectionEnvVariable } from '../projection/constants';
 import { createTestDatabase, type TestDatabase } from '../projection/testing/database';
 import { handleApiRequest } from './handle';
 import { openApiDocument } from './openapi';
@@ -11,7 +15,7 @@ import type { ApiRequest } from './types';
 /*
  * Kafka or PostgreSQL down: every request is answered 503 with Retry-After, never 500, and a
  * command whose append failed leaves nothing behind but its unfinished key, so that its retry
- * appends the same event id.
+ * appends the same event id. What it appends goes to topics of the run's own (BILLING_TOPIC_PREFIX).
  */
 
 jest.setTimeout(120_000);
@@ -31,9 +35,13 @@ const request = apiRequest;
 
 describe('the API when Kafka or PostgreSQL is down', () => {
   let db: TestDatabase;
+  let topics: RunTopics;
   const opened: BillingApiResources[] = [];
   const resources = (env: NodeJS.ProcessEnv) => {
-    const created = new BillingApiResources(env, logger);
+    const created = new BillingApiResources(
+      { ...env, [ProjectionEnvVariable.topicPrefix]: topics.prefix },
+      logger,
+    );
     opened.push(created);
     return created;
   };
@@ -42,9 +50,19 @@ describe('the API when Kafka or PostgreSQL is down', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('billing_api_outage');
+    const admin = await connectedAdmin();
+    try {
+      topics = await RunTopics.create(admin, 'api-outage');
+    } finally {
+      await admin.disconnect();
+    }
   });
   afterAll(async () => {
     await Promise.allSettled(opened.map((resource) => resource.close()));
+    if (topics) {
+      const admin = await connectedAdmin();
+      await topics.delete(admin).finally(() => admin.disconnect());
+    }
     await db?.drop();
   });
 
@@ -110,5 +128,11 @@ describe('the API when Kafka or PostgreSQL is down', () => {
     const again = await send(up, topup());
     expect(JSON.parse(again.body)).toEqual(accepted);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    // The one event is on the run's topic, where BILLING_TOPIC_PREFIX sends the API's appends.
+    const admin = await connectedAdmin();
+    const ends = await endOffsets(admin, topics.physical(TopicName.transactionEvents)).finally(() =>
+      admin.disconnect(),
+    );
+    expect([...ends.values()].reduce((sum, end) => sum + Number(end), 0)).toBe(1);
   });
 });

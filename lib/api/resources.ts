@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Pool } from 'pg';
-import type { BillingEvent } from '../../schemas';
+import type { BillingEvent, TopicName } from '../../schemas';
 import { loadKafkaConnection, resolveDatabaseUrl } from '../config';
 import { RotatingPool } from '../database';
 import { createKafkaProducer, KafkaAuthorizationError, KafkaEventStore } from '../kafka';
+import { loadProjectionSettings } from '../projection/config';
 import { Dependency } from './constants';
 import { databaseFailure } from './dependency-errors';
 import { DependencyUnavailableError } from './errors';
@@ -37,16 +38,22 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, message: string): Promi
     );
   });
 
-/** The API's ports on the configured PostgreSQL and Kafka (DATABASE_URL or its secret; KAFKA_BROKERS or MSK). */
+/**
+ * The API's ports on the configured PostgreSQL and Kafka (DATABASE_URL or its secret; KAFKA_BROKERS or
+ * MSK). Tests and benchmarks set BILLING_TOPIC_PREFIX to append to their own topics.
+ */
 export class BillingApiResources {
   readonly #env: NodeJS.ProcessEnv;
   readonly #logger: Logger;
   #pool: Promise<Pool> | undefined;
   #store: Promise<KafkaEventStore> | undefined;
+  /** Empty but under a test's or benchmark's own topics (BILLING_TOPIC_PREFIX, as the projectors' outbox). */
+  readonly #topicAliases: Readonly<Partial<Record<TopicName, string>>>;
 
   constructor(env: NodeJS.ProcessEnv, logger: Logger) {
     this.#env = env;
     this.#logger = logger;
+    this.#topicAliases = loadProjectionSettings(env).topicAliases;
   }
 
   #connectedPool(): Promise<Pool> {
@@ -80,6 +87,7 @@ export class BillingApiResources {
         const store = new KafkaEventStore({
           producer: createKafkaProducer(connection, { logger: this.#logger }),
           logger: this.#logger,
+          topicAliases: this.#topicAliases,
         });
         await withTimeout(store.connect(), CONNECT_TIMEOUT_MS, 'Kafka did not answer in time').catch(
           async (error: unknown) => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas';
-import type { Admin } from 'kafkajs';
 import { withDatabase } from '../../lib/database';
 import { LambdaOnFailureRecordSchema } from '../../lib/dead-letter/incoming';
 import { consumeFrom, endOffsets } from '../../lib/kafka/testing/cluster';
+import { ProjectionEnvVariable } from '../../lib/projection/constants';
 import { createTestDatabase, type TestDatabase } from '../../lib/projection/testing/database';
 import { eventFactory } from '../../lib/projection/testing/events';
 import { MskHarness } from '../../lib/projection/testing/msk-harness';
@@ -14,10 +14,11 @@ import { FailureCondition } from './constants';
 import { eventually, type OfflineProcess, startOffline } from './testing/offline-process';
 
 /*
- * End to end under a real `sls offline --stage local`: events appended to the real billing topics
- * reach the projectors through the emulator and land in a fresh database. Each run uses its own
- * consumer groups (MSK_OFFLINE_GROUP_SUFFIX) committed at the topics' current end, so it reads only
- * what it appends.
+ * End to end under a real `sls offline --stage local`: events appended to the run's own copies of
+ * the billing topics (RunTopics; the emulator and the functions follow BILLING_TOPIC_PREFIX) reach
+ * the projectors through the emulator and land in a fresh database. Each case uses its own consumer
+ * groups (MSK_OFFLINE_GROUP_SUFFIX) committed at the topics' current end, so it reads only what it
+ * appends.
  */
 
 const GROUPS = {
@@ -28,18 +29,18 @@ const GROUPS = {
   },
 } as const;
 
-/** Commits the groups at the end of their topics, as if they had read everything so far. */
+/** Commits the groups at the end of their (run) topics, as if they had read everything so far. */
 async function groupsAtEnd(
-  admin: Admin,
+  harness: MskHarness,
   suffix: string,
   functions: readonly (keyof typeof GROUPS)[],
 ): Promise<void> {
   for (const key of functions) {
     const { group, topic } = GROUPS[key];
-    const ends = await endOffsets(admin, topic);
-    await admin.setOffsets({
+    const ends = await endOffsets(harness.admin, harness.physical(topic));
+    await harness.admin.setOffsets({
       groupId: `${group}${suffix}`,
-      topic,
+      topic: harness.physical(topic),
       partitions: [...ends].map(([partition, offset]) => ({ partition, offset })),
     });
   }
@@ -57,8 +58,11 @@ describe('the MSK emulator under sls offline', () => {
   const running: OfflineProcess[] = [];
   const events = eventFactory();
 
+  /** The run's topics: the emulator reads them, the functions append to them. */
   const offline = async (env: Record<string, string>) => {
-    const process = await startOffline({ env });
+    const process = await startOffline({
+      env: { ...env, [ProjectionEnvVariable.topicPrefix]: harness.topics?.prefix ?? '' },
+    });
     running.push(process);
     return process;
   };
@@ -67,7 +71,7 @@ describe('the MSK emulator under sls offline', () => {
   };
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('offline');
     db = await createTestDatabase('billing_offline');
   });
 
@@ -123,7 +127,7 @@ describe('the MSK emulator under sls offline', () => {
   it('projects events appended to the topics into PostgreSQL, and survives a restart mid-stream without loss or duplicates', async () => {
     // Prepare
     const suffix = `.it-${randomUUID().slice(0, 8)}`;
-    await groupsAtEnd(harness.admin, suffix, ['accountProjector', 'transactionProjector']);
+    await groupsAtEnd(harness, suffix, ['accountProjector', 'transactionProjector']);
     const env = {
       DATABASE_URL: db.url,
       MSK_OFFLINE_GROUP_SUFFIX: suffix,
@@ -138,13 +142,15 @@ describe('the MSK emulator under sls offline', () => {
     await harness.append(accounts.map((id) => events.topup(id, 1_000)));
 
     // Assess 1: projected through the emulator
-    // Generous wait: the topics are shared, and a benchmark appending meanwhile is read first.
+    // Generous wait: the machine is shared, and sls offline's workers start cold.
     await balancesReach(
       accounts,
       '1000',
       () => `balances not projected; sls offline said:\n${first.output().slice(-3_000)}`,
     );
-    expect(first.output()).toContain('msk-offline: accountProjector <- billing.account.events');
+    expect(first.output()).toContain(
+      `msk-offline: accountProjector <- ${harness.physical(TopicName.accountEvents)} (group`,
+    );
 
     // Act 2: a stream of topups; sls offline stopped and started again in the middle of it. The
     // stream goes on after the first process has stopped, so that the second has records of its
@@ -187,8 +193,8 @@ describe('the MSK emulator under sls offline', () => {
   it('retries a failing handler, then writes its records to the dead-letter topic as Lambda does', async () => {
     // Prepare: the function's database does not exist, so every invocation throws (transient)
     const suffix = `.it-${randomUUID().slice(0, 8)}`;
-    await groupsAtEnd(harness.admin, suffix, ['accountProjector']);
-    const deadLetterStart = await endOffsets(harness.admin, TopicName.deadLetter);
+    await groupsAtEnd(harness, suffix, ['accountProjector']);
+    const deadLetterStart = await endOffsets(harness.admin, harness.physical(TopicName.deadLetter));
     const failing = await offline({
       DATABASE_URL: withDatabase(db.url, `billing_offline_missing_${randomUUID().slice(0, 8)}`),
       MSK_OFFLINE_GROUP_SUFFIX: suffix,
@@ -206,7 +212,7 @@ describe('the MSK emulator under sls offline', () => {
       value?.toString().includes(Buffer.from(accountId).toString('base64')) === true;
     const records = await consumeFrom(
       harness.client,
-      new Map([[TopicName.deadLetter, deadLetterStart]]),
+      new Map([[harness.physical(TopicName.deadLetter), deadLetterStart]]),
       (consumed) => consumed.some((record) => ourKey(record.value)),
       90_000,
     ).catch((error: Error) => {
@@ -235,7 +241,9 @@ describe('the MSK emulator under sls offline', () => {
     expect(
       await metricValue(
         failing.metricsUrl,
-        /^msk_offline_on_failure_records_total\{function="accountProjector",topic="billing.account.events",condition="RetriesExhausted"\}/,
+        new RegExp(
+          `^msk_offline_on_failure_records_total\\{function="accountProjector",topic="${harness.physical(TopicName.accountEvents).replaceAll('.', '\\.')}",condition="RetriesExhausted"\\}`,
+        ),
       ),
     ).toBe(1);
     await stopAll();
@@ -244,7 +252,7 @@ describe('the MSK emulator under sls offline', () => {
   it('waits the batching window for more records: records appended one by one arrive in one invocation', async () => {
     // Prepare: the account opened and projected first (its topups wait in their own partition)
     const suffix = `.it-${randomUUID().slice(0, 8)}`;
-    await groupsAtEnd(harness.admin, suffix, ['accountProjector', 'transactionProjector']);
+    await groupsAtEnd(harness, suffix, ['accountProjector', 'transactionProjector']);
     const process = await offline({
       DATABASE_URL: db.url,
       MSK_OFFLINE_GROUP_SUFFIX: suffix,
@@ -282,7 +290,7 @@ describe('the MSK emulator under sls offline', () => {
   it('loses and repeats nothing through a broker restart and two rebalances mid-stream', async () => {
     // Prepare: accounts opened through a first emulator
     const suffix = `.it-${randomUUID().slice(0, 8)}`;
-    await groupsAtEnd(harness.admin, suffix, ['accountProjector', 'transactionProjector']);
+    await groupsAtEnd(harness, suffix, ['accountProjector', 'transactionProjector']);
     const env = {
       DATABASE_URL: db.url,
       MSK_OFFLINE_GROUP_SUFFIX: suffix,
@@ -324,13 +332,14 @@ describe('the MSK emulator under sls offline', () => {
         transactions: accounts.length * rounds,
         entries: 2 * accounts.length * rounds,
       });
-      expect(second.output()).not.toContain('sent to billing.dead-letter');
+      expect(second.output()).not.toContain(`sent to ${harness.physical(TopicName.deadLetter)}`);
     } finally {
       if (!kafkaNodeRunning(2)) await startKafkaNode(2);
       await waitForAllBrokers();
-      await waitForFullIsr(harness.admin, [TopicName.accountEvents, TopicName.transactionEvents]).catch(
-        () => undefined,
-      );
+      await waitForFullIsr(
+        harness.admin,
+        [TopicName.accountEvents, TopicName.transactionEvents].map((topic) => harness.physical(topic)),
+      ).catch(() => undefined);
       await stopAll();
     }
   }, 900_000);

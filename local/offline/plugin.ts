@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { CREDENTIALS_FILE_VARIABLE, ensureLocalCredentials } from '../../lib/api/local-credentials';
 import { SCRAM_ADMIN_USER } from '../../lib/deploy/kafka-rights';
 import { JavaCompatiblePartitioner } from '../../lib/kafka/partitioner';
+import { ProjectionEnvVariable } from '../../lib/projection/constants';
 import { localKafka } from '../stack/kafka-admin';
 import { localFunctionRoles, secureLocalKafka, securityPaths } from '../stack/kafka-security';
 import { paths } from '../stack/paths';
@@ -77,8 +78,8 @@ export class MskOfflinePlugin {
   }
 
   /**
-   * The functions' environment for the local cluster and database, instead of AWS's; and the billing
-   * API's local credentials (written once when missing), which its handler reads offline.
+   * The functions' environment for the local cluster and database, instead of AWS's (and a run's
+   * topic prefix, when it has one); and the billing API's local credentials (written once when missing), which its handler reads offline.
    */
   private prepare(): void {
     const settings = readSettings(this.custom);
@@ -96,7 +97,13 @@ export class MskOfflinePlugin {
       ...(settings.secure
         ? { KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: securityPaths.ca, KAFKA_AUTH: 'scram' }
         : {}),
+      // A run's own topics: the API's appends and the projectors' outbox go there too (serverless-offline
+      // hands its workers only the service's environment, not the process's).
+      ...(settings.topicPrefix ? { [ProjectionEnvVariable.topicPrefix]: settings.topicPrefix } : {}),
     };
+    if (settings.topicPrefix) {
+      this.utils.log.notice(`msk-offline: on the run's topics ${settings.topicPrefix}<topic>`);
+    }
     if (settings.secure) {
       // Each function connects as its own SCRAM user, as each has its own role on AWS.
       const { service } = this.serverless;

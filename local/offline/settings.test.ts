@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MSK_OFFLINE_DEFAULTS } from './constants';
-import { readSettings, readTriggers } from './settings';
+import { readSettings, readTriggers, runTopicOf } from './settings';
+import type { MskTrigger } from './types';
 
 /** serverless.yml read raw: its variables are left unresolved. */
 const STAGE_VARIABLE = ['$', '{sls:stage}'].join('');
@@ -102,6 +103,84 @@ describe('readTriggers', () => {
         settings,
       }),
     ).toThrow('only a kafka:// on-failure destination runs offline');
+  });
+});
+
+describe("a run's topics (BILLING_TOPIC_PREFIX)", () => {
+  const PREFIX = 'test.offline.0a1b2c3d.';
+  /** serverless.yml's functions and extensions as the framework resolves them (stage local). */
+  const serverlessTriggers = (env: NodeJS.ProcessEnv) => {
+    const config = serverlessYml();
+    const extensions = Object.fromEntries(
+      Object.entries(config.resources.extensions as Record<string, { Properties: string }>).map(
+        ([id, entry]) => [
+          id,
+          {
+            Properties: entry.Properties.includes('deadLetter')
+              ? config.custom.deadLetterTriggerFailureHandling
+              : config.custom.kafkaTriggerFailureHandling,
+          },
+        ],
+      ),
+    );
+    return readTriggers({ functions: config.functions, extensions, settings: readSettings({}, env) });
+  };
+
+  it('is none by default: each trigger reads the topic its events name', () => {
+    // Act
+    const settings = readSettings({}, {});
+    const triggers = serverlessTriggers({});
+    // Assess
+    expect(settings.topicPrefix).toBe('');
+    expect(runTopicOf(settings, 'billing.account.events')).toBe('billing.account.events');
+    expect(triggers.length).toBeGreaterThan(0);
+    for (const trigger of triggers) {
+      expect(trigger.topic).toMatch(/^billing\./);
+      expect(trigger.eventTopic).toBe(trigger.topic);
+    }
+  });
+
+  it("makes every trigger read, and write its on-failure records to, the run's topic, its events naming the billing topic", () => {
+    // Act
+    const triggers = serverlessTriggers({ BILLING_TOPIC_PREFIX: PREFIX });
+    const plain = serverlessTriggers({});
+    // Assess: the topics read and written are the run's; the rest (groups, policies) as without it
+    expect(triggers.map((trigger) => trigger.topic)).toEqual(
+      plain.map((trigger) => `${PREFIX}${trigger.topic}`),
+    );
+    expect(triggers.map((trigger) => trigger.eventTopic)).toEqual(plain.map((trigger) => trigger.topic));
+    const account = triggers.find((trigger) => trigger.functionKey === 'accountProjector');
+    expect(account).toMatchObject({
+      topic: `${PREFIX}billing.account.events`,
+      eventTopic: 'billing.account.events',
+      consumerGroupId: `billing.${STAGE_VARIABLE}.account-projector.v1`,
+      policy: { maximumRetryAttempts: 10000, onFailureTopic: `${PREFIX}billing.dead-letter` },
+    });
+    const deadLetter = triggers.find((trigger) => trigger.functionKey === 'deadLetter');
+    expect(deadLetter).toMatchObject({
+      topic: `${PREFIX}billing.dead-letter`,
+      eventTopic: 'billing.dead-letter',
+    });
+    expect(deadLetter?.policy.onFailureTopic).toBeUndefined();
+    const apartFromTopics = ({
+      topic,
+      eventTopic,
+      policy: { onFailureTopic, ...policy },
+      ...rest
+    }: MskTrigger) => ({
+      ...rest,
+      policy,
+    });
+    expect(triggers.map(apartFromTopics)).toEqual(plain.map(apartFromTopics));
+  });
+
+  it('refuses a prefix that is not a run topic prefix', () => {
+    for (const prefix of ['test.offline', 'test offline.', 'test/offline.', `${'a'.repeat(101)}.`]) {
+      expect(() => readSettings({}, { BILLING_TOPIC_PREFIX: prefix })).toThrow(
+        /BILLING_TOPIC_PREFIX must be/,
+      );
+    }
+    expect(readSettings({}, { BILLING_TOPIC_PREFIX: '' }).topicPrefix).toBe('');
   });
 });
 

@@ -1,3 +1,4 @@
+import { ProjectionEnvVariable } from '../../lib/projection/constants';
 import {
   KAFKA_DESTINATION_PREFIX,
   MSK_OFFLINE_DEFAULTS,
@@ -34,7 +35,20 @@ export interface MskOfflineSettings {
   readonly groupIdSuffix: string;
   /** Extension properties that override serverless.yml's for this run (tests: fewer retries). */
   readonly failureHandlingOverride: Record<string, unknown>;
+  /**
+   * A run's topic prefix (`BILLING_TOPIC_PREFIX`, tests and benchmarks: `test.<label>.<id>.`), empty
+   * by default: each trigger consumes, and writes its on-failure records to, `<prefix><topic>`, while
+   * the MSK events keep serverless.yml's topic names; the functions get the variable too.
+   */
+  readonly topicPrefix: string;
 }
+
+/** A run's prefix, as lib/kafka/testing/run-topics.ts makes it (Kafka's topic characters, ending in a dot). */
+const TOPIC_PREFIX_PATTERN = /^[a-zA-Z0-9._-]{1,100}\.$/;
+
+/** The topic a trigger reads, or writes its on-failure records to, for a topic of serverless.yml. */
+export const runTopicOf = (settings: Pick<MskOfflineSettings, 'topicPrefix'>, topic: string): string =>
+  `${settings.topicPrefix}${topic}`;
 
 const numberOf = (value: unknown, name: string, fallback: number): number => {
   if (value === undefined || value === '') return fallback;
@@ -66,6 +80,12 @@ export function readSettings(
     throw new MskOfflineConfigError(`MSK_OFFLINE_SECURE must be true or false, not ${secureSetting}`);
   }
   const secure = secureSetting === 'true';
+  const topicPrefix = env[ProjectionEnvVariable.topicPrefix] ?? '';
+  if (topicPrefix !== '' && !TOPIC_PREFIX_PATTERN.test(topicPrefix)) {
+    throw new MskOfflineConfigError(
+      `${ProjectionEnvVariable.topicPrefix} must be Kafka topic characters ending in a dot, not ${topicPrefix}`,
+    );
+  }
   return {
     brokers:
       typeof brokers === 'string' && brokers.trim() !== ''
@@ -92,6 +112,7 @@ export function readSettings(
     ...(functions ? { functions: functions.split(',').map((name) => name.trim()) } : {}),
     groupIdSuffix: env.MSK_OFFLINE_GROUP_SUFFIX ?? '',
     failureHandlingOverride,
+    topicPrefix,
   };
 }
 
@@ -146,7 +167,7 @@ function policyOf(
     reportBatchItemFailures:
       Array.isArray(responseTypes) && responseTypes.includes(REPORT_BATCH_ITEM_FAILURES),
     ...(typeof destination === 'string'
-      ? { onFailureTopic: destination.slice(KAFKA_DESTINATION_PREFIX.length) }
+      ? { onFailureTopic: runTopicOf(settings, destination.slice(KAFKA_DESTINATION_PREFIX.length)) }
       : {}),
     retryBaseDelayMs: settings.retryBaseDelayMs,
     retryMaxDelayMs: settings.retryMaxDelayMs,
@@ -182,7 +203,8 @@ export function readTriggers(options: {
       triggers.push({
         functionKey,
         functionName: definition.name ?? functionKey,
-        topic,
+        topic: runTopicOf(settings, topic),
+        eventTopic: topic,
         consumerGroupId: `${typeof msk.consumerGroupId === 'string' ? msk.consumerGroupId : `${functionKey}.${topic}`}${settings.groupIdSuffix}`,
         startingPosition,
         batchSize: numberOf(msk.batchSize, `${where} batchSize`, 100),

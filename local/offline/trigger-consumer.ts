@@ -281,7 +281,10 @@ export class TriggerConsumer {
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { trigger, options } = this;
-    const records = batch.messages.map((message) => recordInputOf(batch.topic, batch.partition, message));
+    // The MSK event names serverless.yml's topic, as on AWS, whichever topic is read (a run's own).
+    const records = batch.messages.map((message) =>
+      recordInputOf(trigger.eventTopic ?? trigger.topic, batch.partition, message),
+    );
     const now = options.now ?? Date.now;
     const chunks = formBatches(records, trigger.batchSize, sizeOf, MAX_BATCH_BYTES);
     for (const [index, chunk] of chunks.entries()) {

@@ -9,7 +9,10 @@ export interface FailurePolicy {
   readonly bisectBatchOnFunctionError: boolean;
   /** The function may return `batchItemFailures` (FunctionResponseTypes: ReportBatchItemFailures). */
   readonly reportBatchItemFailures: boolean;
-  /** Topic of a `kafka://` on-failure destination; without one, failed records are dropped, as Lambda does. */
+  /**
+   * Topic of a `kafka://` on-failure destination (under a run's prefix, its run topic); without one,
+   * failed records are dropped, as Lambda does.
+   */
   readonly onFailureTopic?: string;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
@@ -21,7 +24,13 @@ export interface MskTrigger {
   readonly functionKey: string;
   /** The deployed function name (`billing-local-accountProjector`), the name to invoke. */
   readonly functionName: string;
+  /** The topic consumed: serverless.yml's, or its run topic under `BILLING_TOPIC_PREFIX`. */
   readonly topic: string;
+  /**
+   * The topic the MSK events name (serverless.yml's), as on AWS, whichever topic is consumed;
+   * `topic` when absent.
+   */
+  readonly eventTopic?: string;
   readonly consumerGroupId: string;
   readonly startingPosition: StartingPosition;
   readonly batchSize: number;

@@ -10,6 +10,8 @@
  *
  * Idle: only the account projector runs (it opens the accounts), so the top-ups wait on their topic.
  * --busy: the transaction projector and the transfer saga run too, projecting the load as it comes.
+ * Everything goes to topics of the run's own (`test.api-bench.<id>.billing.*`, deleted at the end),
+ * in a database of its own: the billing topics are left as they were.
  */
 import { randomUUID } from 'node:crypto';
 import { eventually } from '../../../local/offline/testing/offline-process';
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
   const functions: TriggeredFunction[] = busy
     ? ['accountProjector', 'transactionProjector', 'transferSaga']
     : ['accountProjector'];
-  const offline = await startOfflineApi({ databaseUrl: db.url, functions });
+  const offline = await startOfflineApi({ databaseUrl: db.url, functions, label: 'api-bench' });
   try {
     const base = offline.httpUrl;
     await waitForApi(base);

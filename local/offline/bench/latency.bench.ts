@@ -7,9 +7,10 @@
  *
  *   npm run bench:latency -- [rate=1000] [seconds=60]
  *
- * It writes synthetic events to the real billing topics (serverless.yml's triggers read them), in a
- * database of its own that it creates and drops, with consumer groups of its own committed at the
- * topics' end.
+ * It writes synthetic events to topics of its own (a copy of every billing topic, `test.latency.<id>.`,
+ * which serverless.yml's triggers read under BILLING_TOPIC_PREFIX), with a database and consumer
+ * groups of its own; it creates them and deletes them at the end. The billing topics are left as they
+ * were.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -397,9 +398,8 @@ async function main(): Promise<void> {
   console.log(
     [
       `bench:latency: ${rate} events/s for ${durationSeconds} s (${total} events: 90% top-ups and withdrawals, 5% account openings, 5% transfers) through the event store, under sls offline with the MSK emulator`,
-      '  NOTE: this writes synthetic events to the real billing.* topics (the functions consume them there);',
-      '  this run reads them in consumer groups and a database of its own, but any other consumer of those topics',
-      '  (a running `npm start` and its read model, the rebuild) will see them too.',
+      "  on topics of this run's own (test.latency.<id>.billing.*, deleted at the end), with its own consumer groups",
+      '  and database: the billing.* topics, and a running `npm start`, see none of it.',
       `  batching windows (serverless.yml): ${[...windows].map(([fn, w]) => `${fn} ${w.windowMs} ms, batch ${w.batchSize}`).join('; ')}`,
       `  load average at start: ${loadAtStart} (2 cores)`,
     ].join('\n'),
@@ -418,14 +418,14 @@ async function main(): Promise<void> {
   });
   const db = await createTestDatabase('billing_latency_bench');
   let offline: OfflineProcess | undefined;
-  const store = new KafkaEventStore({ producer: createKafkaProducer(await localConnection()) });
+  let store: KafkaEventStore | undefined;
   const pollClient = new Client({ connectionString: db.url });
   let poller: VisibilityPoller | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanUp = () => {
     cleaning ??= (async () => {
       await poller?.stop().catch(() => undefined);
-      await store.disconnect().catch(() => undefined);
+      await store?.disconnect().catch(() => undefined);
       await pollClient.end().catch(() => undefined);
       await offline?.stop();
       await db.drop();
@@ -448,9 +448,16 @@ async function main(): Promise<void> {
   }
   try {
     await pollClient.connect();
-    offline = await startOfflineApi({
+    const started = await startOfflineApi({
       databaseUrl: db.url,
       functions: ['accountProjector', 'transactionProjector', 'transferSaga'],
+      label: 'latency',
+    });
+    offline = started;
+    // The load goes to the run's topics, which the triggers read.
+    store = new KafkaEventStore({
+      producer: createKafkaProducer(await localConnection()),
+      topicAliases: started.topics.aliases(),
     });
     await store.connect();
     const setupStarted = now();
