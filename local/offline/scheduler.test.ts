@@ -96,18 +96,20 @@ interface TestRecord {
 }
 
 /** A scheduler whose `run` is held until the test ends it, and what it ran and signalled. */
-function harness(overrides: Partial<BatchingRules> = {}) {
+function harness(overrides: Partial<BatchingRules> = {}, concurrency = 10) {
   const runs: {
     readonly partition: number;
     readonly offsets: number[];
     readonly at: number;
     readonly current: () => boolean;
+    readonly acquire: () => Promise<() => void>;
     readonly finish: (error?: Error) => void;
   }[] = [];
   const flows: string[] = [];
   const errors: string[] = [];
   const scheduler = new BatchScheduler<TestRecord>({
     rules: { ...rules, ...overrides },
+    concurrency,
     sizeOf: (record) => record.bytes ?? 10,
     offsetOf: (record) => BigInt(record.offset),
     run: (batch: ScheduledBatch<TestRecord>) =>
@@ -117,17 +119,21 @@ function harness(overrides: Partial<BatchingRules> = {}) {
           offsets: batch.records.map((record) => record.offset),
           at: Date.now() - NOW,
           current: batch.current,
+          acquire: batch.acquire,
           finish: (error) => (error ? reject(error) : resolve()),
         });
       }),
     flow: (partition, paused) => flows.push(`${paused ? 'pause' : 'resume'} ${partition}`),
     onError: (partition, error) => errors.push(`${partition}: ${(error as Error).message}`),
   });
-  const add = (partition: number, ...offsets: number[]) =>
+  /** Adds records and lets what is due start. */
+  const add = async (partition: number, ...offsets: number[]) => {
     scheduler.add(
       partition,
       offsets.map((offset) => ({ offset })),
     );
+    await jest.advanceTimersByTimeAsync(0);
+  };
   const ran = () => runs.map((run) => `${run.partition}:${run.offsets.join(',')}@${run.at}`);
   return { scheduler, runs, flows, errors, add, ran };
 }
@@ -142,9 +148,9 @@ describe('BatchScheduler', () => {
 
   it("invokes a batch that is not full when its window expires, on the partition's own timer", async () => {
     const { add, ran } = harness();
-    add(0, 0);
+    await add(0, 0);
     await jest.advanceTimersByTimeAsync(400);
-    add(0, 1);
+    await add(0, 1);
     await jest.advanceTimersByTimeAsync(599);
     expect(ran()).toEqual([]);
     await jest.advanceTimersByTimeAsync(1);
@@ -153,10 +159,10 @@ describe('BatchScheduler', () => {
 
   it('invokes a full batch at once; what comes meanwhile forms the next one, in offset order', async () => {
     const { add, ran, runs } = harness();
-    add(0, 0, 1, 2, 3);
+    await add(0, 0, 1, 2, 3);
     expect(ran()).toEqual(['0:0,1,2@0']);
     await jest.advanceTimersByTimeAsync(300);
-    add(0, 4, 5, 6);
+    await add(0, 4, 5, 6);
     await jest.advanceTimersByTimeAsync(2_000);
     // one batch at a time per partition: the next waits for the first to end
     expect(ran()).toEqual(['0:0,1,2@0']);
@@ -171,24 +177,50 @@ describe('BatchScheduler', () => {
 
   it('does not hold a partition back for another one in progress', async () => {
     const { add, ran, runs } = harness();
-    add(0, 0, 1, 2);
-    add(1, 10);
+    await add(0, 0, 1, 2);
+    await add(1, 10);
     await jest.advanceTimersByTimeAsync(1_000);
-    add(2, 20, 21, 22);
+    await add(2, 20, 21, 22);
     expect(ran()).toEqual(['0:0,1,2@0', '1:10@1000', '2:20,21,22@1000']);
     runs[1]?.finish();
-    add(1, 11);
+    await add(1, 11);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(ran()).toEqual(['0:0,1,2@0', '1:10@1000', '2:20,21,22@1000', '1:11@2000']);
     expect(runs[0]?.current()).toBe(true);
   });
 
+  it('runs at most `concurrency` invocations at once; a batch waiting for a slot takes what comes meanwhile', async () => {
+    const { add, ran, runs } = harness({}, 2);
+    await add(0, 0, 1, 2);
+    await add(1, 10, 11, 12);
+    await add(2, 20);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(ran()).toEqual(['0:0,1,2@0', '1:10,11,12@0']);
+    await add(2, 21);
+    // the first invocation of a batch has its slot already
+    const first = await runs[0]?.acquire();
+    first?.();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(ran()).toEqual(['0:0,1,2@0', '1:10,11,12@0', '2:20,21@1000']);
+    // a retry of partition 0 waits for a slot in turn
+    let retried = false;
+    void runs[0]?.acquire().then(() => {
+      retried = true;
+    });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(retried).toBe(false);
+    runs[2]?.finish();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(retried).toBe(true);
+  });
+
   it('stops fetching a partition holding two batches worth, and fetches it again once below', async () => {
     const { add, flows, runs } = harness();
-    add(0, 0, 1, 2, 3, 4, 5);
+    await add(0, 0, 1, 2);
+    await add(0, 3, 4, 5);
     // 3 in the batch in progress, 3 buffered
     expect(flows).toEqual([]);
-    add(0, 6, 7, 8);
+    await add(0, 6, 7, 8);
     expect(flows).toEqual(['pause 0']);
     runs[0]?.finish();
     await jest.advanceTimersByTimeAsync(0);
@@ -197,14 +229,14 @@ describe('BatchScheduler', () => {
 
   it('drops what is buffered on a reset; a batch then in progress is no longer current and the next waits for it', async () => {
     const { scheduler, add, ran, runs, flows } = harness();
-    add(0, 0, 1, 2, 3, 4, 5, 6, 7, 8);
+    await add(0, 0, 1, 2, 3, 4, 5, 6, 7, 8);
     expect(flows).toEqual(['pause 0']);
     scheduler.reset();
     expect(flows).toEqual(['pause 0', 'resume 0']);
     expect(scheduler.buffered(0)).toBe(0);
     expect(runs[0]?.current()).toBe(false);
     // the consumer fetches from the committed offset again
-    add(0, 0, 1, 2);
+    await add(0, 0, 1, 2);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(ran()).toEqual(['0:0,1,2@0']);
     runs[0]?.finish();
@@ -215,8 +247,8 @@ describe('BatchScheduler', () => {
 
   it('resets a partition whose records come again from an earlier offset', async () => {
     const { scheduler, add, ran, runs } = harness();
-    add(0, 0, 1, 2, 3);
-    add(0, 2, 3);
+    await add(0, 0, 1, 2, 3);
+    await add(0, 2, 3);
     expect(scheduler.buffered(0)).toBe(2);
     expect(runs[0]?.current()).toBe(false);
     runs[0]?.finish();
@@ -226,7 +258,7 @@ describe('BatchScheduler', () => {
 
   it('resets a partition whose batch failed, and reports it', async () => {
     const { scheduler, add, ran, runs, errors } = harness();
-    add(0, 0, 1, 2, 3);
+    await add(0, 0, 1, 2, 3);
     runs[0]?.finish(new Error('on-failure destination unreachable'));
     await jest.advanceTimersByTimeAsync(2_000);
     expect(errors).toEqual(['0: on-failure destination unreachable']);
@@ -236,7 +268,7 @@ describe('BatchScheduler', () => {
 
   it('does not report a failure of a batch no longer current', async () => {
     const { scheduler, add, runs, errors } = harness();
-    add(0, 0, 1, 2);
+    await add(0, 0, 1, 2);
     scheduler.reset();
     runs[0]?.finish(new Error('rebalanced'));
     await jest.advanceTimersByTimeAsync(0);
@@ -245,11 +277,11 @@ describe('BatchScheduler', () => {
 
   it('runs nothing more once stopped, and settles when the batches in progress end', async () => {
     const { scheduler, add, ran, runs } = harness();
-    add(0, 0, 1, 2, 3);
-    add(1, 10);
+    await add(0, 0, 1, 2, 3);
+    await add(1, 10);
     scheduler.stop();
     expect(runs[0]?.current()).toBe(false);
-    add(1, 11, 12, 13);
+    await add(1, 11, 12, 13);
     let settled = false;
     void scheduler.settled().then(() => {
       settled = true;

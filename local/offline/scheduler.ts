@@ -20,8 +20,11 @@ import { batchingWaitMs } from './policy';
  *   more, and the partition's next batch waits for it to end. A batch that fails (not a function
  *   error: the policy handles those; a commit path that throws) resets its partition too.
  *
- * How many invocations run at once is `Slots`' (partitionsConcurrently), taken per invocation, so a
- * partition waiting out a retry's backoff holds no other partition back.
+ * How many invocations of the trigger run at once is `concurrency`'s (partitionsConcurrently), a
+ * slot taken per invocation (so a partition waiting out a retry's backoff holds no other one back),
+ * first come first served. A batch that is due is cut from its buffer once it has its slot: while it
+ * waits for one, what arrives joins it (up to the batch size), as more records go into each
+ * invocation on AWS when a partition is behind.
  */
 
 /** The batching rules of a trigger. */
@@ -125,10 +128,14 @@ export interface ScheduledBatch<R> {
   readonly records: readonly R[];
   /** False once the partition was reset (rebalance, fresh consumer, stop): commit nothing more. */
   readonly current: () => boolean;
+  /** An invocation slot, held until the function returned is called (the first is already held). */
+  readonly acquire: () => Promise<() => void>;
 }
 
 export interface BatchSchedulerOptions<R> {
   readonly rules: BatchingRules;
+  /** Invocations at once, over every partition. */
+  readonly concurrency: number;
   readonly sizeOf: (record: R) => number;
   readonly offsetOf: (record: R) => bigint;
   /** Runs one batch to its end: invocations, retries, on-failure, commits. */
@@ -162,9 +169,12 @@ interface Lane<R> {
 export class BatchScheduler<R> {
   private readonly lanes = new Map<number, Lane<R>>();
   private readonly runs = new Set<Promise<void>>();
+  private readonly slots: Slots;
   private stopped = false;
 
-  constructor(private readonly options: BatchSchedulerOptions<R>) {}
+  constructor(private readonly options: BatchSchedulerOptions<R>) {
+    this.slots = new Slots(options.concurrency);
+  }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
@@ -266,9 +276,6 @@ export class BatchScheduler<R> {
     }
     clearTimeout(lane.timer);
     lane.timer = undefined;
-    const taken = lane.buffer.splice(0, decision.count);
-    for (const entry of taken) lane.bytes -= entry.bytes;
-    this.flowControl(lane);
     lane.running = true;
     const epoch = lane.epoch;
     const current = () => !this.stopped && lane.epoch === epoch;
@@ -276,17 +283,7 @@ export class BatchScheduler<R> {
       lane.running = false;
       this.schedule(lane);
     };
-    let running: Promise<void>;
-    try {
-      running = this.options.run({
-        partition: lane.partition,
-        records: taken.map((entry) => entry.record),
-        current,
-      });
-    } catch (error) {
-      running = Promise.reject(error);
-    }
-    const settled = running
+    const settled = this.start(lane, current)
       .catch((error: unknown) => {
         if (!current()) return;
         this.resetLane(lane);
@@ -296,5 +293,32 @@ export class BatchScheduler<R> {
       .catch(() => undefined)
       .finally(() => this.runs.delete(settled));
     this.runs.add(settled);
+  }
+
+  /** Takes a slot, then the batch due from the partition's buffer, and runs it. */
+  private async start(lane: Lane<R>, current: () => boolean): Promise<void> {
+    let held: (() => void) | undefined = await this.slots.acquire();
+    try {
+      // Reset while waiting: what it was to run is gone (fetched again).
+      if (!current()) return;
+      const decision = nextBatch(lane.buffer, this.options.rules, this.now());
+      if (decision.type !== 'invoke') return;
+      const taken = lane.buffer.splice(0, decision.count);
+      for (const entry of taken) lane.bytes -= entry.bytes;
+      this.flowControl(lane);
+      const acquire = async () => {
+        const slot = held;
+        held = undefined;
+        return slot ?? this.slots.acquire();
+      };
+      await this.options.run({
+        partition: lane.partition,
+        records: taken.map((entry) => entry.record),
+        current,
+        acquire,
+      });
+    } finally {
+      held?.();
+    }
   }
 }

@@ -7,7 +7,7 @@ import type { Invoke } from './invoke';
 import type { EmulatorMetrics } from './metrics';
 import { buildOnFailureRecord, localFunctionArn } from './on-failure';
 import { afterInvocation, nextBatchAction, startBatch } from './policy';
-import { BatchScheduler, type ScheduledBatch, Slots } from './scheduler';
+import { BatchScheduler, type ScheduledBatch } from './scheduler';
 import {
   restartDelayMs,
   SUPERVISION_DEFAULTS,
@@ -91,21 +91,20 @@ export class TriggerConsumer {
   private readonly supervision: SupervisionSettings;
   /** When each partition's batch is invoked; kept across consumers (one batch per partition). */
   private readonly scheduler: BatchScheduler<ConsumedRecord>;
-  /** The invocations that may run at once (each is one serverless-offline worker). */
-  private readonly slots: Slots;
 
   constructor(
     readonly trigger: MskTrigger,
     private readonly options: TriggerConsumerOptions,
   ) {
     this.supervision = options.supervision ?? SUPERVISION_DEFAULTS;
-    this.slots = new Slots(options.partitionsConcurrently);
     this.scheduler = new BatchScheduler<ConsumedRecord>({
       rules: {
         batchSize: trigger.batchSize,
         maxBytes: MAX_BATCH_BYTES,
         windowMs: trigger.maximumBatchingWindowSeconds * 1000,
       },
+      // Each invocation in flight is one serverless-offline worker.
+      concurrency: options.partitionsConcurrently,
       sizeOf,
       offsetOf: (record) => BigInt(record.offset),
       run: (batch) => this.runBatch(batch),
@@ -347,7 +346,12 @@ export class TriggerConsumer {
   }
 
   /** One partition's batch to its end: invocations, retries and on-failure as the policy says, commits. */
-  private async runBatch({ partition, records, current }: ScheduledBatch<ConsumedRecord>): Promise<void> {
+  private async runBatch({
+    partition,
+    records,
+    current,
+    acquire,
+  }: ScheduledBatch<ConsumedRecord>): Promise<void> {
     const { trigger, options } = this;
     // Stopping, rebalanced away or a fresh consumer: leave the rest uncommitted, to be delivered again.
     const live = () => current() && !this.stopping;
@@ -366,7 +370,7 @@ export class TriggerConsumer {
       } else {
         await this.sleep(action.delayMs, live);
         if (!live()) return;
-        const outcome = await this.invokeUntilAnswered(action.records, live);
+        const outcome = await this.invokeUntilAnswered(action.records, live, acquire);
         if (outcome === undefined) return;
         if (outcome.type !== 'success') {
           lastError =
@@ -384,6 +388,7 @@ export class TriggerConsumer {
   private async invokeUntilAnswered(
     records: readonly KafkaRecordInput[],
     live: () => boolean,
+    acquire: () => Promise<() => void>,
   ): Promise<InvocationOutcome | undefined> {
     const { trigger, options } = this;
     const labels = { function: trigger.functionKey };
@@ -393,7 +398,7 @@ export class TriggerConsumer {
       records,
     });
     while (live()) {
-      const release = await this.slots.acquire();
+      const release = await acquire();
       if (!live()) {
         release();
         break;
