@@ -6,7 +6,8 @@ import { InvokeUnavailableError } from './errors';
 import type { Invoke } from './invoke';
 import type { EmulatorMetrics } from './metrics';
 import { buildOnFailureRecord, localFunctionArn } from './on-failure';
-import { afterInvocation, batchingWaitMs, formBatches, nextBatchAction, startBatch } from './policy';
+import { afterInvocation, nextBatchAction, startBatch } from './policy';
+import { BatchScheduler, type ScheduledBatch } from './scheduler';
 import {
   restartDelayMs,
   SUPERVISION_DEFAULTS,
@@ -19,8 +20,6 @@ import type { InvocationOutcome, MskTrigger } from './types';
 /** Lambda's synchronous invocation payload limit: a batch never exceeds it. */
 const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 const UNAVAILABLE_PAUSE_MS = 500;
-/** While a batch waits in its batching window, the partition is read again this often. */
-const WINDOW_POLL_MS = 100;
 
 export interface TriggerConsumerOptions {
   readonly kafka: Kafka;
@@ -65,9 +64,13 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined>
   });
 
 /**
- * One MSK trigger of one function: a kafkajs consumer in the trigger's group, offsets committed
- * by hand after each successful invocation, one batch in flight per partition (kafkajs hands a
- * partition's batches to eachBatch one at a time), the policy deciding retries and on-failure.
+ * One MSK trigger of one function: a kafkajs consumer in the trigger's group whose eachBatch only
+ * buffers what it fetched (so its next fetch waits on no invocation); the scheduler
+ * (`scheduler.ts`) invokes each partition's batches in offset order, one at a time, when full or
+ * when its batching window expires (a timer per partition), at most `partitionsConcurrently`
+ * invocations at once; offsets committed by hand after each successful invocation, the policy
+ * deciding retries and on-failure. A rebalance or a fresh consumer drops what is buffered (it is
+ * fetched again from the committed offset) and a batch then in progress commits nothing more.
  *
  * Supervised: a consumer that crashes, stops or stalls (no fetch, heartbeat or invocation for
  * `stallMs`) is reported (log line, `msk_offline_trigger_up` 0) and replaced by a fresh one after
@@ -86,14 +89,30 @@ export class TriggerConsumer {
   private restartTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private readonly supervision: SupervisionSettings;
-  /** Per partition: the first offset of the batch waiting in its batching window, and since when. */
-  private readonly windowOpened = new Map<number, { readonly offset: string; readonly at: number }>();
+  /** When each partition's batch is invoked; kept across consumers (one batch per partition). */
+  private readonly scheduler: BatchScheduler<ConsumedRecord>;
 
   constructor(
     readonly trigger: MskTrigger,
     private readonly options: TriggerConsumerOptions,
   ) {
     this.supervision = options.supervision ?? SUPERVISION_DEFAULTS;
+    this.scheduler = new BatchScheduler<ConsumedRecord>({
+      rules: {
+        batchSize: trigger.batchSize,
+        maxBytes: MAX_BATCH_BYTES,
+        windowMs: trigger.maximumBatchingWindowSeconds * 1000,
+      },
+      // Each invocation in flight is one serverless-offline worker.
+      concurrency: options.partitionsConcurrently,
+      sizeOf,
+      offsetOf: (record) => BigInt(record.offset),
+      run: (batch) => this.runBatch(batch),
+      flow: (partition, paused) => this.flow(partition, paused),
+      onError: (partition, error) =>
+        this.down(`the batch of ${trigger.topic}-${partition} failed: ${(error as Error).message}`, error),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   /** The consumer's state (starting, running, down, stopped). */
@@ -127,10 +146,13 @@ export class TriggerConsumer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.scheduler.stop();
     clearInterval(this.watchdog);
     clearTimeout(this.restartTimer);
     this.setState(TriggerState.stopped);
     await this.consumer?.disconnect();
+    // Batches in progress end at their next step, uncommitted (an invocation is let finish).
+    await this.scheduler.settled();
   }
 
   private createConsumer(generation: number): Consumer {
@@ -155,8 +177,15 @@ export class TriggerConsumer {
     };
     consumer.on(consumer.events.FETCH_START, active);
     consumer.on(consumer.events.HEARTBEAT, active);
+    // A rebalance: kafkajs fetches every assigned partition again from its committed offset (a new
+    // offset manager), so what is buffered goes, and a batch in progress commits nothing more (its
+    // partition may be another member's now). Both events come before the next fetch.
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (current()) this.scheduler.reset();
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       if (!current()) return;
+      this.scheduler.reset();
       this.markActive();
       const wasDown = this.failures > 0;
       this.failures = 0;
@@ -183,6 +212,7 @@ export class TriggerConsumer {
     this.generation += 1;
     const generation = this.generation;
     const { trigger } = this;
+    this.scheduler.reset();
     const consumer = this.createConsumer(generation);
     this.consumer = consumer;
     this.setState(TriggerState.starting);
@@ -196,8 +226,7 @@ export class TriggerConsumer {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConcurrently,
-        eachBatch: (payload) => this.handleBatch(consumer, payload),
+        eachBatch: async (payload) => this.accept(generation, payload),
       });
     } catch (error) {
       if (generation === this.generation && !this.stopping) {
@@ -223,6 +252,7 @@ export class TriggerConsumer {
     );
     const old = this.consumer;
     this.generation += 1;
+    this.scheduler.reset();
     // The old consumer leaves now (its batch in flight stops at the next step, uncommitted);
     // the fresh one starts after the backoff.
     const left = withTimeout(old?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS).catch(
@@ -242,6 +272,7 @@ export class TriggerConsumer {
   private refuse(reason: string): void {
     this.setState(TriggerState.refused);
     this.generation += 1;
+    this.scheduler.reset();
     const { trigger } = this;
     this.options.log(
       `TRIGGER REFUSED ${trigger.functionKey} <- ${trigger.topic} (group ${trigger.consumerGroupId}): Kafka's ACLs refuse its principal (${reason}); not restarted: fix the ACLs (npm run stack:up derives them from serverless.yml) and restart sls offline`,
@@ -265,108 +296,101 @@ export class TriggerConsumer {
     if (reason !== null) this.down(reason);
   }
 
-  private active(payload: EachBatchPayload): boolean {
-    return !this.stopping && payload.isRunning() && !payload.isStale();
+  /**
+   * A fetched batch of a partition: handed to the scheduler and resolved, so that kafkajs fetches
+   * what comes after it; committed only once invoked (a reset fetches it again).
+   */
+  private accept(generation: number, payload: EachBatchPayload): void {
+    if (generation !== this.generation || this.stopping) return;
+    const { batch } = payload;
+    const last = batch.messages[batch.messages.length - 1];
+    if (last === undefined) return;
+    // The MSK event names serverless.yml's topic, as on AWS, whichever topic is read (a run's own).
+    const eventTopic = this.trigger.eventTopic ?? this.trigger.topic;
+    const records = batch.messages.map((message) => recordInputOf(eventTopic, batch.partition, message));
+    this.scheduler.add(batch.partition, records);
+    payload.resolveOffset(last.offset);
   }
 
-  /** Sleeps, waking early when the consumer stops. */
-  private async pause(ms: number, payload: EachBatchPayload): Promise<void> {
-    const until = Date.now() + ms;
-    while (Date.now() < until && this.active(payload)) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(200, until - Date.now())));
-      await payload.heartbeat().catch(() => undefined);
+  /** Stops or resumes fetching a partition whose buffer holds two batches' worth. */
+  private flow(partition: number, paused: boolean): void {
+    const topics = [{ topic: this.trigger.topic, partitions: [partition] }];
+    try {
+      if (paused) this.consumer?.pause(topics);
+      else this.consumer?.resume(topics);
+    } catch {
+      // A consumer not running (being replaced): the fresh one fetches every partition.
     }
   }
 
-  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const { trigger, options } = this;
-    // The MSK event names serverless.yml's topic, as on AWS, whichever topic is read (a run's own).
-    const records = batch.messages.map((message) =>
-      recordInputOf(trigger.eventTopic ?? trigger.topic, batch.partition, message),
-    );
-    const now = options.now ?? Date.now;
-    const chunks = formBatches(records, trigger.batchSize, sizeOf, MAX_BATCH_BYTES);
-    for (const [index, chunk] of chunks.entries()) {
-      if (index === chunks.length - 1 && (await this.waitInWindow(chunk, payload))) return;
-      let run = startBatch(chunk, trigger.policy);
-      let lastError = '';
-      for (;;) {
-        // Stopping or rebalanced away: leave the rest uncommitted, to be delivered again.
-        if (!this.active(payload)) return;
-        const step = nextBatchAction(run, now());
-        run = step.run;
-        const { action } = step;
-        if (action.type === 'done') break;
-        if (action.type === 'commit') {
-          payload.resolveOffset((BigInt(action.offset) - 1n).toString());
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: action.offset },
-          ]);
-          this.markActive();
-          await payload.heartbeat();
-        } else if (action.type === 'dead-letter') {
-          await this.sendOnFailure(
-            action.records,
-            action.condition,
-            action.approximateInvokeCount,
-            lastError,
-          );
-        } else {
-          await this.pause(action.delayMs, payload);
-          if (!this.active(payload)) return;
-          const outcome = await this.invokeUntilAnswered(action.records, payload);
-          if (outcome === undefined) return;
-          if (outcome.type !== 'success') {
-            lastError =
-              outcome.type === 'error'
-                ? outcome.message
-                : `partial batch failure from ${outcome.failedOffset}`;
-            options.log(
-              `${trigger.functionKey}: attempt ${action.attempt} of ${action.records.length} record(s) of ${batch.topic}-${batch.partition} failed: ${lastError}`,
-            );
-          }
-          run = afterInvocation(run, outcome);
-          await payload.heartbeat().catch(() => undefined);
-        }
+  /** Sleeps, waking early when the batch is no longer current. */
+  private async sleep(ms: number, live: () => boolean): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && live()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, until - Date.now())));
+    }
+  }
+
+  /** Commits a partition's offset; a failure leaves it to the next commit (records are delivered again, never skipped). */
+  private async commit(partition: number, offset: string, live: () => boolean): Promise<void> {
+    const consumer = this.consumer;
+    if (consumer === undefined || !live()) return;
+    try {
+      await consumer.commitOffsets([{ topic: this.trigger.topic, partition, offset }]);
+      this.markActive();
+    } catch (error) {
+      if (live()) {
+        this.options.log(
+          `${this.trigger.functionKey}: commit of ${this.trigger.topic}-${partition} at ${offset} failed, left to the next one: ${(error as Error).message}`,
+        );
       }
     }
   }
 
-  /**
-   * The batching window for a partition's last, possibly not full, batch: true while it should
-   * wait for more records. The batch is then left unresolved, so kafkajs reads it again, with
-   * whatever arrived since, on its next fetch.
-   */
-  private async waitInWindow(chunk: readonly ConsumedRecord[], payload: EachBatchPayload): Promise<boolean> {
-    const first = chunk[0];
-    if (first === undefined) return false;
-    const partition = payload.batch.partition;
-    const now = (this.options.now ?? Date.now)();
-    const opened = this.windowOpened.get(partition);
-    const firstReadAt = opened?.offset === first.offset ? opened.at : now;
-    const waitMs = batchingWaitMs({
-      records: chunk.length,
-      bytes: chunk.reduce((sum, record) => sum + sizeOf(record), 0),
-      batchSize: this.trigger.batchSize,
-      maxBytes: MAX_BATCH_BYTES,
-      windowMs: this.trigger.maximumBatchingWindowSeconds * 1000,
-      firstReadAt,
-      now,
-    });
-    if (waitMs === 0) {
-      this.windowOpened.delete(partition);
-      return false;
+  /** One partition's batch to its end: invocations, retries and on-failure as the policy says, commits. */
+  private async runBatch({
+    partition,
+    records,
+    current,
+    acquire,
+  }: ScheduledBatch<ConsumedRecord>): Promise<void> {
+    const { trigger, options } = this;
+    // Stopping, rebalanced away or a fresh consumer: leave the rest uncommitted, to be delivered again.
+    const live = () => current() && !this.stopping;
+    let run = startBatch(records, trigger.policy);
+    let lastError = '';
+    for (;;) {
+      if (!live()) return;
+      const step = nextBatchAction(run, this.clock());
+      run = step.run;
+      const { action } = step;
+      if (action.type === 'done') return;
+      if (action.type === 'commit') {
+        await this.commit(partition, action.offset, live);
+      } else if (action.type === 'dead-letter') {
+        await this.sendOnFailure(action.records, action.condition, action.approximateInvokeCount, lastError);
+      } else {
+        await this.sleep(action.delayMs, live);
+        if (!live()) return;
+        const outcome = await this.invokeUntilAnswered(action.records, live, acquire);
+        if (outcome === undefined) return;
+        if (outcome.type !== 'success') {
+          lastError =
+            outcome.type === 'error' ? outcome.message : `partial batch failure from ${outcome.failedOffset}`;
+          options.log(
+            `${trigger.functionKey}: attempt ${action.attempt} of ${action.records.length} record(s) of ${trigger.topic}-${partition} failed: ${lastError}`,
+          );
+        }
+        run = afterInvocation(run, outcome);
+      }
     }
-    this.windowOpened.set(partition, { offset: first.offset, at: firstReadAt });
-    await this.pause(Math.min(waitMs, WINDOW_POLL_MS), payload);
-    return true;
   }
 
   /** Invokes the function; while serverless-offline does not answer, waits (not a failure). */
   private async invokeUntilAnswered(
     records: readonly KafkaRecordInput[],
-    payload: EachBatchPayload,
+    live: () => boolean,
+    acquire: () => Promise<() => void>,
   ): Promise<InvocationOutcome | undefined> {
     const { trigger, options } = this;
     const labels = { function: trigger.functionKey };
@@ -375,7 +399,12 @@ export class TriggerConsumer {
       bootstrapServers: options.bootstrapServers,
       records,
     });
-    while (this.active(payload)) {
+    while (live()) {
+      const release = await acquire();
+      if (!live()) {
+        release();
+        break;
+      }
       const stopTimer = options.metrics.duration.startTimer(labels);
       this.invocationsInFlight += 1;
       try {
@@ -387,8 +416,10 @@ export class TriggerConsumer {
         return outcome;
       } catch (error) {
         if (!(error instanceof InvokeUnavailableError)) throw error;
-        await this.pause(UNAVAILABLE_PAUSE_MS, payload);
+        release();
+        await this.sleep(UNAVAILABLE_PAUSE_MS, live);
       } finally {
+        release();
         this.invocationsInFlight -= 1;
         this.markActive();
       }

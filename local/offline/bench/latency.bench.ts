@@ -587,7 +587,7 @@ async function main(): Promise<void> {
       const handlerPart = `p50 ${f0(handlerOf.p50)} ms from the handler's start to the row visible (its transaction, commit and the poll; invocations ${f0(stats.meanMs)} ms on average)`;
       dominant.push(
         keptUp(firstWait, window.windowMs)
-          ? `  ${group.fn}: ${waitOf.p50 >= handlerOf.p50 ? 'waiting for its batch' : 'the handler'} dominates: of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms before the handler started (the ${window.windowMs} ms window, and for a batch's first record p50 ${f0(firstWait.p50 - window.windowMs)} ms more: the emulator's fetch rounds and busy partitions), ${handlerPart}`
+          ? `  ${group.fn}: ${waitOf.p50 >= handlerOf.p50 ? 'waiting for its batch' : 'the handler'} dominates: of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms before the handler started (the ${window.windowMs} ms window, and for a batch's first record p50 ${f0(firstWait.p50 - window.windowMs)} ms more: the fetch, a free invocation slot and serverless-offline starting the handler), ${handlerPart}`
           : `  ${group.fn}: queueing dominates: it did not keep up (${stats.records} records of ${window.topic} projected in the ${steadySeconds.toFixed(0)} s of the load and its drain; a batch's first record waited p50 ${f0(firstWait.p50)} ms for a ${window.windowMs} ms window), so of p50 ${f0(totalOf.p50)} ms, p50 ${f0(waitOf.p50)} ms were spent before the handler started; ${handlerPart}`,
       );
       lines.push(
