@@ -118,8 +118,8 @@ export interface RebuildReport {
 /**
  * Builds a read model from the log alone, into `pool`'s database, under consumer groups of its
  * own (`billing.rebuild.<id>.<projector>`): every topic (or its alias) from its first offset up to
- * the ends captured at the start, the phases one after the other. The live read model is neither read nor
- * written; nothing is published.
+ * the ends captured at the start, the phases one after the other. The live read model is neither
+ * read nor written; nothing is published.
  */
 export async function rebuildReadModel(options: RebuildOptions): Promise<RebuildReport> {
   const admin = options.kafka.admin();
