@@ -5,6 +5,8 @@
  * Types are checked by `npm run typecheck`; ts-jest only transpiles (isolatedModules).
  * @middy/core 6 is ESM-only and jest runs CommonJS here: its files are transpiled to CommonJS by
  * ts-jest (allowJs), the one package under node_modules that jest transforms.
+ * The billing.* topics must end a run as they started it (docs/testing.md: Topics): the integration
+ * project's globalSetup records their end offsets, and jest.sequencer.js runs the check last.
  */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
@@ -22,6 +24,7 @@ const common = {
 };
 
 module.exports = {
+  testSequencer: '<rootDir>/jest.sequencer.js',
   projects: [
     {
       ...common,
@@ -34,6 +37,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/**/*.integration.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/jest.integration-setup.js'],
+      globalSetup: '<rootDir>/local/suite/record-billing-topics.ts',
     },
   ],
 };

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Admin } from 'kafkajs';
 import { Pool, type PoolClient } from 'pg';
 import { bootstrapBrokers } from '../../local/stack/topology';
 import { type BillingEvent, TopicName } from '../../schemas';
+import { connectedAdmin, endOffsets } from '../kafka/testing/cluster';
+import { RunTopics } from '../kafka/testing/run-topics';
 import { buildMskEvent, decodeBillingMskEvent } from '../msk';
 import { derivedOutboxMessageOf, type EventPublisher, type OutboxMessage, unpublishedOf } from '../outbox';
+import { ProjectionEnvVariable } from './constants';
 import { closeHandlerResources, outboxPublisher } from './resources';
 import { projectPartition } from './runner';
 import { createTestDatabase, type TestDatabase } from './testing/database';
@@ -16,7 +20,8 @@ import type { TopicProjector } from './types';
  * Two transactions writing outbox rows of one source partition at once (a partition's Lambda and
  * a dead-letter re-application through the same runner), on the real database and cluster. The
  * first commits last and its publish fails, as if its process died right after commit: its row
- * must still be published, by the second, and never be covered by "published through".
+ * must still be published, by the second, and never be covered by "published through". The
+ * publisher writes to the run's own copy of the topic (RunTopics, BILLING_TOPIC_PREFIX).
  */
 
 const logger = new Logger({ serviceName: 'outbox-order-test', logLevel: 'ERROR' });
@@ -94,8 +99,12 @@ function poolHoldingCommit(pool: Pool) {
 describe('outbox rows of one source partition written by two transactions at once', () => {
   let db: TestDatabase;
   let pool: Pool;
+  let admin: Admin;
+  let topics: RunTopics;
 
   beforeAll(async () => {
+    admin = await connectedAdmin();
+    topics = await RunTopics.create(admin, 'outbox-order');
     db = await createTestDatabase('billing_outbox_order');
     pool = new Pool({ connectionString: db.url, max: 6 });
   });
@@ -104,11 +113,20 @@ describe('outbox rows of one source partition written by two transactions at onc
     await closeHandlerResources();
     await pool?.end();
     await db?.drop();
+    await topics?.delete(admin).catch(() => undefined);
+    await admin?.disconnect();
   });
 
   it('publishes the slower transaction’s row even when its own publish fails after commit', async () => {
     // Prepare: a real publisher that remembers what it published, and one that fails (a crash)
-    const real = outboxPublisher({ ...process.env, KAFKA_BROKERS: bootstrapBrokers.join(',') }, logger);
+    const real = outboxPublisher(
+      {
+        ...process.env,
+        KAFKA_BROKERS: bootstrapBrokers.join(','),
+        [ProjectionEnvVariable.topicPrefix]: topics.prefix,
+      },
+      logger,
+    );
     const published: string[] = [];
     const recording: EventPublisher = {
       async publish(events: readonly BillingEvent[]) {
@@ -169,5 +187,7 @@ describe('outbox rows of one source partition written by two transactions at onc
     expect(
       await unpublishedOf(pool, PRODUCER, { topic: TopicName.accountEvents, partition: PARTITION }),
     ).toEqual([]);
+    const onRunTopic = await endOffsets(admin, topics.physical(TopicName.accountEvents));
+    expect([...onRunTopic.values()].reduce((sum, end) => sum + Number(end), 0)).toBe(2);
   });
 });

@@ -1,23 +1,35 @@
 /**
- * `npm run rebuild [-- --compare] [--database NAME]` (docs/projection.md#rebuild): builds a new
- * read model from the first offset of the topics into a fresh database, under new consumer groups,
- * while the live one keeps running; `--compare` then compares it table by table with the live read
- * model, prints each difference and exits 1 if there is any. DATABASE_URL (the live read model) and
- * KAFKA_BROKERS default to the local stack.
+ * `npm run rebuild [-- --compare] [--database NAME] [--topic-prefix PREFIX]`
+ * (docs/projection.md#rebuild): builds a new read model from the first offset of the topics into a
+ * fresh database, under new consumer groups, while the live one keeps running; `--compare` then
+ * compares it table by table with the live read model, prints each difference and exits 1 if there
+ * is any; `--topic-prefix` reads a run's own copies of the billing topics (`<prefix><topic>`)
+ * instead of the billing topics. DATABASE_URL (the live read model) and KAFKA_BROKERS default to
+ * the local stack.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Client, Pool } from 'pg';
 import { bootstrapBrokers, localDatabaseUrl } from '../../local/stack/topology';
+import { TopicName } from '../../schemas';
 import { loadKafkaConnection } from '../config';
 import { migrateDatabase, withDatabase } from '../database';
 import { createKafkajsClient } from '../kafka/kafkajs-adapter';
 import { freshAdminOf } from '../kafka/leader-moves';
 import { compareReadModels, formatComparison } from './compare';
-import { captureLogEnds, type LogEnds, rebuildReadModel, sameEnds } from './rebuild';
+import {
+  captureLogEnds,
+  type LogEnds,
+  missingRebuildTopics,
+  type RebuildTopicAliases,
+  rebuildReadModel,
+  sameEnds,
+} from './rebuild';
 
-const USAGE = `usage: npm run rebuild [-- --compare] [--database NAME]
-  --compare        after the rebuild, compare it with the live read model (exit 1 on a difference)
-  --database NAME  the database to build into (created if missing; an existing rebuild resumes)`;
+const USAGE = `usage: npm run rebuild [-- --compare] [--database NAME] [--topic-prefix PREFIX]
+  --compare              after the rebuild, compare it with the live read model (exit 1 on a difference)
+  --database NAME        the database to build into (created if missing; an existing rebuild resumes)
+  --topic-prefix PREFIX  read <PREFIX><topic> instead of each billing topic (a run's own topics,
+                         test.<label>.<id>.); the billing topics by default`;
 
 /** How often the live model is checked for quiet before a comparison, and how many times. */
 const SETTLE_PAUSE_MS = 2_000;
@@ -28,15 +40,31 @@ export class UsageError extends Error {}
 interface RebuildArgs {
   readonly compare: boolean;
   readonly database: string | undefined;
+  /** Where each billing topic is read: empty unless --topic-prefix is given. */
+  readonly topicAliases: RebuildTopicAliases;
 }
+
+/** A prefix of Kafka topic characters ending in a dot, as a run's (`test.<label>.<id>.`) and BILLING_TOPIC_PREFIX are. */
+const TOPIC_PREFIX = /^[a-zA-Z0-9._-]{1,100}\.$/;
 
 export function parseRebuildArgs(argv: readonly string[]): RebuildArgs {
   let compare = false;
   let database: string | undefined;
+  let topicAliases: RebuildTopicAliases = {};
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (arg === '--compare') compare = true;
-    else if (arg === '--database') {
+    else if (arg === '--topic-prefix') {
+      const prefix = argv[index + 1];
+      index += 1;
+      if (prefix === undefined || !TOPIC_PREFIX.test(prefix))
+        throw new UsageError(
+          `--topic-prefix needs Kafka topic characters ending in a dot, e.g. test.rebuild.0a1b2c3d. (got ${prefix ?? 'nothing'})`,
+        );
+      topicAliases = Object.fromEntries(
+        Object.values(TopicName).map((topic) => [topic, `${prefix}${topic}`]),
+      );
+    } else if (arg === '--database') {
       database = argv[index + 1];
       index += 1;
       if (database === undefined || !/^[a-z_][a-z0-9_]{0,62}$/.test(database))
@@ -45,7 +73,7 @@ export function parseRebuildArgs(argv: readonly string[]): RebuildArgs {
         );
     } else throw new UsageError(`unknown argument ${arg}`);
   }
-  return { compare, database };
+  return { compare, database, topicAliases };
 }
 
 const stamp = (date: Date) => date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -89,16 +117,24 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = new Logger({ serviceName: 'rebuild', logLevel: 'ERROR' });
   const print = (line: string) => process.stdout.write(`${line}\n`);
 
-  const created = await ensureDatabase(liveUrl, name);
-  // node-pg-migrate's CLI, as `npm run db:migrate` runs it (the package is ESM-only).
-  await migrateDatabase(targetUrl);
-  print(
-    `${created ? 'building' : 'resuming'} the read model in database ${name} (consumer groups billing.rebuild.${name}.*)`,
-  );
-
   const kafka = createKafkajsClient(
     await loadKafkaConnection({ KAFKA_BROKERS: brokers.join(','), KAFKA_CLIENT_ID: 'billing-rebuild' }),
   );
+  const checking = kafka.admin();
+  await checking.connect();
+  const missing = await missingRebuildTopics(checking, args.topicAliases).finally(() =>
+    checking.disconnect(),
+  );
+  if (missing.length > 0) throw new Error(`the cluster has no topic ${missing.join(', ')}`);
+
+  const created = await ensureDatabase(liveUrl, name);
+  // node-pg-migrate's CLI, as `npm run db:migrate` runs it (the package is ESM-only).
+  await migrateDatabase(targetUrl);
+  const prefix = args.topicAliases[TopicName.accountEvents]?.slice(0, -TopicName.accountEvents.length);
+  print(
+    `${created ? 'building' : 'resuming'} the read model in database ${name} (consumer groups billing.rebuild.${name}.*)${prefix ? ` from the topics ${prefix}billing.*` : ''}`,
+  );
+
   const pool = new Pool({ connectionString: targetUrl, max: 4 });
   const live = new Pool({ connectionString: liveUrl, max: 3 });
   const started = Date.now();
@@ -121,6 +157,7 @@ async function main(argv: readonly string[]): Promise<number> {
         bootstrapServers: brokers,
         logger,
         onProgress,
+        topicAliases: args.topicAliases,
         ...(ends ? { ends } : {}),
       });
     const first = await rebuild();
@@ -144,7 +181,7 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       for (let round = 0; round < SETTLE_ROUNDS && !settled; round += 1) {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS));
-        const now = await captureLogEnds(admin, freshAdminOf(kafka));
+        const now = await captureLogEnds(admin, freshAdminOf(kafka), undefined, args.topicAliases);
         const waiting = await unpublishedRows(live);
         if (sameEnds(ends, now) && waiting === 0) settled = true;
         else {

@@ -42,6 +42,11 @@ export interface FoldTopicOptions {
   readonly kafka: Kafka;
   readonly pool: Pool;
   readonly projector: TopicProjector;
+  /**
+   * Where the projector's topic is read, if elsewhere (a run's own copy of it): its records are
+   * still handed over under the projector's topic.
+   */
+  readonly physicalTopic?: string;
   /** The consumer group of this fold (a new one per rebuild: it starts at the first offset). */
   readonly groupId: string;
   /** Where to stop: the next offset of each partition, as captured before the fold. */
@@ -87,7 +92,7 @@ export async function foldTopic(options: FoldTopicOptions): Promise<FoldResult> 
   });
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topic: options.physicalTopic ?? topic, fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {

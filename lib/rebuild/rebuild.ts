@@ -26,8 +26,17 @@ const CAPTURE_ORDER: readonly TopicName[] = [
   TopicName.accountEvents,
 ];
 
-/** The next offset of each partition of each folded topic. */
+/** The next offset of each partition of each folded topic (keyed by the billing topic's name). */
 export type LogEnds = ReadonlyMap<string, ReadonlyMap<number, bigint>>;
+
+/**
+ * Where each billing topic is read, where it differs (a test's or benchmark's own copies of the
+ * topics, RunTopics' aliases), as KafkaEventStore's topicAliases. The ends, the records and the
+ * report keep the billing topics' names.
+ */
+export type RebuildTopicAliases = Readonly<Partial<Record<TopicName, string>>>;
+
+const physicalOf = (aliases: RebuildTopicAliases, topic: TopicName): string => aliases[topic] ?? topic;
 
 /** The consumer group of one fold of a rebuild. */
 export const rebuildGroupOf = (rebuildId: string, projector: TopicProjector): string =>
@@ -50,34 +59,31 @@ export async function captureLogEnds(
   admin: Admin,
   freshAdmin: () => Promise<Admin>,
   phases: readonly (readonly TopicProjector[])[] = REBUILD_PHASES,
+  topicAliases: RebuildTopicAliases = {},
 ): Promise<LogEnds> {
   const read = new Set(phases.flat().map((projector) => projector.topic));
   const ends = new Map<string, Map<number, bigint>>();
   for (const topic of CAPTURE_ORDER.filter((name) => read.has(name)))
-    ends.set(topic, await topicEnds(admin, topic, freshAdmin));
+    ends.set(topic, await topicEnds(admin, physicalOf(topicAliases, topic), freshAdmin));
   return ends;
 }
 
-/**
- * Where each partition of a group stands: its committed offsets, or for a group that committed
- * nothing yet `from` (committed for it now), else the first offset.
- */
-async function groupStarts(
+/** The topics a rebuild would read (through `topicAliases`) that the cluster does not have. */
+export async function missingRebuildTopics(
   admin: Admin,
-  groupId: string,
-  topic: string,
-  from: ReadonlyMap<number, bigint> | undefined,
-): Promise<Map<number, bigint>> {
+  topicAliases: RebuildTopicAliases = {},
+  phases: readonly (readonly TopicProjector[])[] = REBUILD_PHASES,
+): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  return [...new Set(phases.flat().map((projector) => physicalOf(topicAliases, projector.topic)))].filter(
+    (topic) => !existing.has(topic),
+  );
+}
+
+/** Where each partition of a group stands: its committed offsets, else the first offset. */
+async function groupStarts(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const partitions = committed?.partitions ?? [];
-  if (from !== undefined && partitions.every((entry) => BigInt(entry.offset) < 0n)) {
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: [...from].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
-    });
-    return new Map(from);
-  }
   return new Map(
     partitions.map((entry) => [entry.partition, BigInt(entry.offset) < 0n ? 0n : BigInt(entry.offset)]),
   );
@@ -93,11 +99,8 @@ export interface RebuildOptions {
   readonly logger: Logger;
   /** Where to stop; captured now when absent. */
   readonly ends?: LogEnds;
-  /**
-   * Where new groups start instead of the first offset (a test rebuilds only what it appended; a
-   * read model is only ever rebuilt from the first offset).
-   */
-  readonly from?: LogEnds;
+  /** Where each billing topic is read, where it differs (a run's own topics); the billing topics by default. */
+  readonly topicAliases?: RebuildTopicAliases;
   readonly onProgress?: (progress: FoldProgress & { readonly phase: number }) => void;
   readonly now?: () => Date;
   /** The projectors of each phase: REBUILD_PHASES (a test compares them with the deciding ones). */
@@ -114,28 +117,32 @@ export interface RebuildReport {
 
 /**
  * Builds a read model from the log alone, into `pool`'s database, under consumer groups of its
- * own (`billing.rebuild.<id>.<projector>`): every topic from its first offset up to the ends
- * captured at the start, the phases one after the other. The live read model is neither read nor
- * written; nothing is published.
+ * own (`billing.rebuild.<id>.<projector>`): every topic (or its alias) from its first offset up to
+ * the ends captured at the start, the phases one after the other. The live read model is neither
+ * read nor written; nothing is published.
  */
 export async function rebuildReadModel(options: RebuildOptions): Promise<RebuildReport> {
   const admin = options.kafka.admin();
   await admin.connect();
   try {
-    const ends = options.ends ?? (await captureLogEnds(admin, freshAdminOf(options.kafka), options.phases));
+    const aliases = options.topicAliases ?? {};
+    const ends =
+      options.ends ?? (await captureLogEnds(admin, freshAdminOf(options.kafka), options.phases, aliases));
     const projected = new Map<string, number>();
     const notApplied = new Map<string, number>();
     for (const [index, phase] of (options.phases ?? REBUILD_PHASES).entries()) {
       await Promise.all(
         phase.map(async (projector) => {
           const groupId = rebuildGroupOf(options.rebuildId, projector);
+          const physicalTopic = physicalOf(aliases, projector.topic);
           const result = await foldTopic({
             kafka: options.kafka,
             pool: options.pool,
             projector,
+            physicalTopic,
             groupId,
             ends: ends.get(projector.topic) ?? new Map(),
-            starts: await groupStarts(admin, groupId, projector.topic, options.from?.get(projector.topic)),
+            starts: await groupStarts(admin, groupId, physicalTopic),
             bootstrapServers: options.bootstrapServers,
             logger: options.logger,
             onProgress: (progress) => options.onProgress?.({ ...progress, phase: index + 1 }),

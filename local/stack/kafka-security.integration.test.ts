@@ -21,6 +21,7 @@ import {
   KafkaEventStore,
 } from '../../lib/kafka/index';
 import { consumeFrom, endOffsets, localClient } from '../../lib/kafka/testing/cluster';
+import { RunTopics } from '../../lib/kafka/testing/run-topics';
 import { sampleEvents, sampleIds } from '../../lib/kafka/testing/sample-events';
 import { type BillingEvent, TopicName } from '../../schemas';
 import { StartingPosition } from '../offline/constants';
@@ -31,8 +32,10 @@ import type { MskTrigger } from '../offline/types';
 import {
   alterScramUsers,
   generatePassword,
+  type KafkajsAcl,
   LOCAL_STAGE,
   makeCertificateAuthority,
+  roleTopicAclsOn,
   secureBootstrapBrokers,
   secureLocalKafka,
   securityPaths,
@@ -41,6 +44,11 @@ import { ensureKafkaDistribution, kafkaClasspath } from './native-kafka';
 
 // The secured listener of the local cluster (SASL_SSL, SCRAM-SHA-512, ACLs from serverless.yml),
 // reached the way the functions reach it: KAFKA_* settings, the event store, the emulator's poller.
+// What is appended goes to the run's own copies of the billing topics (RunTopics, docs/testing.md:
+// Topics): the test gives the function users there, through the plaintext listener's super user,
+// the topic rights serverless.yml gives them on the billing topics (roleTopicAclsOn, the same
+// derivation as `stack:up`'s), and takes them back at the end. The refusals are checked on the
+// billing topics themselves, where nothing is written.
 
 const apiUser = scramUserOf('billingApi');
 const accountProjectorUser = scramUserOf('accountProjector');
@@ -55,8 +63,40 @@ const secureEnv = (credentialsFile: string, overrides: NodeJS.ProcessEnv = {}): 
   ...overrides,
 });
 
-const storeOf = async (env: NodeJS.ProcessEnv): Promise<KafkaEventStore> =>
-  new KafkaEventStore({ producer: createKafkaProducer(await loadKafkaConnection(env)) });
+const storeOf = async (
+  env: NodeJS.ProcessEnv,
+  topics: RunTopics | undefined = undefined,
+): Promise<KafkaEventStore> =>
+  new KafkaEventStore({
+    producer: createKafkaProducer(await loadKafkaConnection(env)),
+    ...(topics ? { topicAliases: topics.aliases() } : {}),
+  });
+
+/**
+ * Waits until every broker lets `user` describe `topics` through the secured listener: ACLs just
+ * created reach each broker with the cluster's metadata, a moment later.
+ */
+async function authorizedOnEveryBroker(user: string, topics: readonly string[]): Promise<void> {
+  for (const broker of secureBootstrapBrokers) {
+    const probe = secureLocalKafka(`billing-security-tests-acls-${user}`, user, [broker]).admin();
+    await probe.connect();
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const refused = await probe.fetchTopicMetadata({ topics: [...topics] }).then(
+          () => undefined,
+          (error: Error) => error,
+        );
+        if (!refused) break;
+        if (Date.now() > deadline)
+          throw new Error(`${user} still refused on ${topics.join(', ')} by ${broker}: ${refused.message}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await probe.disconnect();
+    }
+  }
+}
 
 const accountOpened = (): BillingEvent => sampleEvents(sampleIds())[0] as BillingEvent;
 
@@ -86,15 +126,26 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
   let dir: string;
   let client: Kafka;
   let admin: Admin;
+  let topics: RunTopics;
+  /** The function users' rights on the run's topics, granted for this test. */
+  let runAcls: KafkajsAcl[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kafka-security-'));
     client = await localClient();
     admin = client.admin();
     await admin.connect();
+    topics = await RunTopics.create(admin, 'kafka-security');
+    const physical = (topic: string) => topics.physical(topic);
+    runAcls = [apiUser, accountProjectorUser].flatMap((user) => roleTopicAclsOn(user, physical));
+    await admin.createAcls({ acl: runAcls });
+    await authorizedOnEveryBroker(apiUser, [physical(TopicName.accountEvents)]);
+    await authorizedOnEveryBroker(accountProjectorUser, [physical(TopicName.accountEvents)]);
   });
 
   afterAll(async () => {
+    if (runAcls.length > 0) await admin?.deleteAcls({ filters: runAcls }).catch(() => undefined);
+    await topics?.delete(admin).catch(() => undefined);
     await admin?.disconnect();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -108,8 +159,9 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
   it("appends through the event store as the API's user, and the record is on the log", async () => {
     // Prepare
     const event = accountOpened();
-    const starts = new Map([[TopicName.accountEvents, await endOffsets(admin, TopicName.accountEvents)]]);
-    const store = await storeOf(secureEnv(securityPaths.credentials(apiUser)));
+    const topic = topics.physical(TopicName.accountEvents);
+    const starts = new Map([[topic, await endOffsets(admin, topic)]]);
+    const store = await storeOf(secureEnv(securityPaths.credentials(apiUser)), topics);
 
     // Act
     await store.connect();
@@ -127,10 +179,11 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
     // Prepare: a private group of the account projector (its ACL is on the group's prefix),
     // committed at the log's end so that it reads only what this test appends.
     const groupId = `billing.${LOCAL_STAGE}.account-projector.v1.security-${randomUUID().slice(0, 8)}`;
-    const ends = await endOffsets(admin, TopicName.accountEvents);
+    const topic = topics.physical(TopicName.accountEvents);
+    const ends = await endOffsets(admin, topic);
     await admin.setOffsets({
       groupId,
-      topic: TopicName.accountEvents,
+      topic,
       partitions: [...ends].map(([partition, offset]) => ({ partition, offset })),
     });
     const delivered: string[] = [];
@@ -139,9 +192,11 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
       groupId,
       TopicName.accountEvents,
       (ids) => delivered.push(...ids),
+      [],
+      topic,
     );
     const event = accountOpened();
-    const store = await storeOf(secureEnv(securityPaths.credentials(apiUser)));
+    const store = await storeOf(secureEnv(securityPaths.credentials(apiUser)), topics);
 
     try {
       // Act
@@ -258,7 +313,7 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
   });
 
   it('loses nothing acknowledged while a client password is rotated', async () => {
-    // Prepare: a user of its own with the API's right to write account events.
+    // Prepare: a user of its own with the API's right to write account events (on the run's copy).
     const libs = await ensureKafkaDistribution(() => undefined);
     const classpath = kafkaClasspath(libs);
     const user = `security-test-rotation-${randomUUID().slice(0, 8)}`;
@@ -269,7 +324,7 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
       principal: `User:${user}`,
       host: '*',
       resourceType: AclResourceTypes.TOPIC,
-      resourceName: TopicName.accountEvents,
+      resourceName: topics.physical(TopicName.accountEvents),
       resourcePatternType: ResourcePatternTypes.LITERAL,
       operation,
       permissionType: AclPermissionTypes.ALLOW,
@@ -277,7 +332,8 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
     const acls = [acl(AclOperationTypes.WRITE), acl(AclOperationTypes.DESCRIBE)];
     await alterScramUsers(classpath, [{ upsert: before }]);
     await admin.createAcls({ acl: acls });
-    const starts = new Map([[TopicName.accountEvents, await endOffsets(admin, TopicName.accountEvents)]]);
+    const topic = topics.physical(TopicName.accountEvents);
+    const starts = new Map([[topic, await endOffsets(admin, topic)]]);
 
     // A client like the API's: it drops a producer that failed and reads its credentials again for
     // the next one; and, like Lambda instances coming and going, starts a fresh one every 5 appends.
@@ -294,7 +350,7 @@ describe('the secured listener (SASL_SSL, SCRAM-SHA-512, ACLs)', () => {
           if (!store || sinceConnect >= 5) {
             await store?.disconnect();
             store = undefined;
-            const fresh = await storeOf(secureEnv(credentials));
+            const fresh = await storeOf(secureEnv(credentials), topics);
             await fresh.connect().catch(async (error: unknown) => {
               await fresh.disconnect().catch(() => undefined);
               throw error;
@@ -361,13 +417,17 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
-/** The emulator's poller of one trigger, connected through the secured listener as `user`. */
+/**
+ * The emulator's poller of one trigger (of `topic`'s function), connected through the secured
+ * listener as `user`, reading `physicalTopic` (the run's copy of `topic`, or `topic` itself).
+ */
 async function securePoller(
   user: string,
   groupId: string,
   topic: TopicName,
   onDelivered: (eventIds: string[]) => void,
   lines: string[] = [],
+  physicalTopic: string = topic,
 ): Promise<{
   poller: TriggerConsumer;
   producer: Producer;
@@ -379,7 +439,7 @@ async function securePoller(
   const trigger: MskTrigger = {
     functionKey,
     functionName: `billing-local-${functionKey}`,
-    topic,
+    topic: physicalTopic,
     consumerGroupId: groupId,
     startingPosition: StartingPosition.trimHorizon,
     batchSize: 100,

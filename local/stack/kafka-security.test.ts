@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { parse } from 'yaml';
 import { type CfnValue, roleStatements } from '../../lib/deploy/billing-resources';
 import { testDeploySettings } from '../../lib/deploy/testing/deploy-settings';
 import { TopicName } from '../../schemas';
-import { LOCAL_STAGE, localFunctionRoles, localScramUsers, withStage } from './kafka-security';
+import {
+  LOCAL_STAGE,
+  localFunctionRoles,
+  localScramUsers,
+  roleTopicAclsOn,
+  withStage,
+} from './kafka-security';
 import { repoRoot } from './paths';
 
 // The local ACLs and the functions' IAM policies come from the same declarations in
@@ -109,5 +116,51 @@ describe('local Kafka ACLs against the IAM policies', () => {
         (acl) => acl.operation === 'write' && acl.resourceName === TopicName.accountEvents,
       ),
     ).toEqual([]);
+  });
+});
+
+describe("a function user's topic ACLs on a test's own topics", () => {
+  const roles = localFunctionRoles(serverlessYml, LOCAL_STAGE);
+  const run = (topic: string) => `test.security.0a1b2c3d.${topic}`;
+
+  it("are serverless.yml's topic rights of the user, on the renamed topics, and no group's", () => {
+    // Act
+    const acls = roleTopicAclsOn('billing-api', run, roles);
+
+    // Assess
+    const expected = (roles.find((role) => role.user === 'billing-api')?.acls ?? []).filter(
+      (acl) => acl.resourceType === 'topic',
+    );
+    expect(acls).toHaveLength(expected.length);
+    expect(acls.every((acl) => acl.resourceType === AclResourceTypes.TOPIC)).toBe(true);
+    expect(acls).toContainEqual({
+      principal: 'User:billing-api',
+      host: '*',
+      resourceType: AclResourceTypes.TOPIC,
+      resourceName: run(TopicName.accountEvents),
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      operation: AclOperationTypes.WRITE,
+      permissionType: AclPermissionTypes.ALLOW,
+    });
+    expect(acls.filter((acl) => !acl.resourceName.startsWith('test.security.0a1b2c3d.billing.'))).toEqual([]);
+  });
+
+  it("give the account projector's user READ on its trigger's copy, and no WRITE there", () => {
+    // Act
+    const acls = roleTopicAclsOn('billing-account-projector', run, roles);
+    const on = (topic: string) =>
+      acls.filter((acl) => acl.resourceName === run(topic)).map((acl) => acl.operation);
+
+    // Assess
+    expect(on(TopicName.accountEvents).sort()).toEqual(
+      [AclOperationTypes.READ, AclOperationTypes.DESCRIBE].sort(),
+    );
+    expect(on(TopicName.deadLetter)).toContain(AclOperationTypes.WRITE);
+  });
+
+  it('refuse a user no function has', () => {
+    expect(() => roleTopicAclsOn('billing-nobody', run, roles)).toThrow(
+      /no function of serverless.yml has the Kafka user billing-nobody/,
+    );
   });
 });

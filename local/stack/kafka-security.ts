@@ -339,7 +339,7 @@ const aclKey = (acl: {
 }) => [acl.principal, acl.resourceType, acl.resourceName, acl.resourcePatternType, acl.operation].join('|');
 
 /** An ACL binding as kafkajs' admin takes and gives it. */
-interface KafkajsAcl {
+export interface KafkajsAcl {
   readonly principal: string;
   readonly host: string;
   readonly resourceType: AclResourceTypes;
@@ -359,6 +359,25 @@ const toKafkajsAcl = (acl: KafkaAcl): KafkajsAcl => ({
   operation: OPERATION[acl.operation],
   permissionType: AclPermissionTypes.ALLOW,
 });
+
+/**
+ * The topic ACLs serverless.yml gives a function's user (those applyRoleAcls puts on the cluster),
+ * each on the topic `topicOf` names instead: a test's own copies of the billing topics (RunTopics'
+ * `physical`), whose user then has there the rights it has on the billing topics. Groups are left
+ * out (the user has them already, and deleting a copy would delete the original). A run killed
+ * before it deletes them leaves bindings that the next `stack:up` removes (applyRoleAcls).
+ */
+export function roleTopicAclsOn(
+  user: string,
+  topicOf: (topic: string) => string,
+  roles: readonly LocalFunctionRole[] = localFunctionRoles(),
+): KafkajsAcl[] {
+  const role = roles.find((candidate) => candidate.user === user);
+  if (!role) throw new Error(`no function of serverless.yml has the Kafka user ${user}`);
+  return role.acls
+    .filter((acl) => acl.resourceType === 'topic')
+    .map((acl) => toKafkajsAcl({ ...acl, resourceName: topicOf(acl.resourceName) }));
+}
 
 /** The ACLs of the local function users now on the cluster. */
 export async function describeRoleAcls(admin: Admin): Promise<KafkajsAcl[]> {

@@ -4,11 +4,12 @@ import { MskHarness } from './msk-harness';
 
 jest.setTimeout(60_000);
 
+// On the run's own copies of the billing topics (docs/testing.md: Topics), which stop() deletes.
 describe('MskHarness on the real cluster', () => {
   let harness: MskHarness;
 
   beforeAll(async () => {
-    harness = await MskHarness.start();
+    harness = await MskHarness.startOnRunTopics('msk-harness');
   });
 
   afterAll(async () => {
