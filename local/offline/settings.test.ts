@@ -9,23 +9,26 @@ import type { MskTrigger } from './types';
 const STAGE_VARIABLE = ['$', '{sls:stage}'].join('');
 const serverlessYml = () => parse(readFileSync(join(__dirname, '..', '..', 'serverless.yml'), 'utf8'));
 
+/** serverless.yml's trigger extensions as the framework resolves them (its failure-handling variables). */
+const resolvedExtensions = (config: ReturnType<typeof serverlessYml>) =>
+  Object.fromEntries(
+    Object.entries(config.resources.extensions as Record<string, { Properties: string }>).map(
+      ([id, entry]) => [
+        id,
+        {
+          Properties: entry.Properties.includes('deadLetter')
+            ? config.custom.deadLetterTriggerFailureHandling
+            : config.custom.kafkaTriggerFailureHandling,
+        },
+      ],
+    ),
+  );
+
 describe('readTriggers', () => {
   it("reads every function's msk trigger with its extension properties", () => {
     // Prepare: serverless.yml with the variables the framework would resolve
     const config = serverlessYml();
-    const failureHandling = config.custom.kafkaTriggerFailureHandling;
-    const extensions = Object.fromEntries(
-      Object.entries(config.resources.extensions as Record<string, { Properties: string }>).map(
-        ([id, entry]) => [
-          id,
-          {
-            Properties: entry.Properties.includes('deadLetter')
-              ? config.custom.deadLetterTriggerFailureHandling
-              : failureHandling,
-          },
-        ],
-      ),
-    );
+    const extensions = resolvedExtensions(config);
     const functions = Object.fromEntries(
       Object.entries(
         config.functions as Record<string, { events?: { msk?: Record<string, unknown> }[] }>,
@@ -111,18 +114,7 @@ describe("a run's topics (BILLING_TOPIC_PREFIX)", () => {
   /** serverless.yml's functions and extensions as the framework resolves them (stage local). */
   const serverlessTriggers = (env: NodeJS.ProcessEnv) => {
     const config = serverlessYml();
-    const extensions = Object.fromEntries(
-      Object.entries(config.resources.extensions as Record<string, { Properties: string }>).map(
-        ([id, entry]) => [
-          id,
-          {
-            Properties: entry.Properties.includes('deadLetter')
-              ? config.custom.deadLetterTriggerFailureHandling
-              : config.custom.kafkaTriggerFailureHandling,
-          },
-        ],
-      ),
-    );
+    const extensions = resolvedExtensions(config);
     return readTriggers({ functions: config.functions, extensions, settings: readSettings({}, env) });
   };
 
