@@ -47,6 +47,33 @@ describe('managed processes of the native stack', () => {
     expect(processes.findManagedProcess(name)).toBeUndefined();
   });
 
+  it('finds and stops its process by the marker when the pid file is gone', async () => {
+    // Prepare: started with its marker, then its pid file lost (as when another checkout's test
+    // restarted the broker, or a stop was interrupted)
+    const name = 'lost-pid-file';
+    const started = spawn(
+      'bash',
+      ['-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done', processes.processMarker(name)],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const pid = started.pid ?? -1;
+
+    try {
+      // Act
+      const found = processes.findManagedProcess(name);
+      const outcome = await processes.stopManagedProcess(name, 10_000);
+
+      // Assess
+      expect(found?.pid).toBe(pid);
+      expect(outcome).toBe('stopped');
+      expect(processes.findManagedProcess(name)).toBeUndefined();
+    } finally {
+      started.kill('SIGKILL');
+    }
+  });
+
   it('never stops a process it did not start, even when a pid file names it', async () => {
     // Prepare: a stranger process whose pid lands in our pid file (say, after a reboot)
     const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });

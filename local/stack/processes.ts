@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from './paths';
 
@@ -31,17 +31,44 @@ function commandLineOf(pid: number): string | undefined {
  * stack's state for a program that takes no free argument (Prometheus).
  */
 export function findManagedProcess(name: string, marker = processMarker(name)): ManagedProcess | undefined {
-  let pid: number;
+  let pid: number | undefined;
   try {
     pid = Number.parseInt(readFileSync(pidFile(name), 'utf8').trim(), 10);
   } catch {
-    return undefined;
+    pid = undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (pid !== undefined && Number.isInteger(pid) && pid > 0 && holdsMarker(pid, marker) && !isZombie(pid))
+    return { name, pid };
+  // No pid file, or a stale one (a process restarted by other means, a pid file removed while its
+  // process lived on): the process is found by its marker, which names this checkout's state.
+  const found = scanForMarker(marker);
+  return found === undefined ? undefined : { name, pid: found };
+}
+
+/** Whether a process's command line holds `marker` as a whole argument, or as a path's start. */
+function holdsMarker(pid: number, marker: string): boolean {
   const commandLine = commandLineOf(pid);
-  if (!commandLine?.includes(marker)) return undefined;
-  if (isZombie(pid)) return undefined;
-  return { name, pid };
+  return (
+    commandLine !== undefined &&
+    (`${commandLine} `.includes(`${marker} `) || commandLine.includes(`${marker}/`))
+  );
+}
+
+/** The live process (not this one) whose command line holds `marker`, if any. */
+function scanForMarker(marker: string): number | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined; // no /proc: pid files only
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    if (holdsMarker(pid, marker) && !isZombie(pid)) return pid;
+  }
+  return undefined;
 }
 
 function isZombie(pid: number): boolean {
