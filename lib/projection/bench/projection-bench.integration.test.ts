@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
-import { TopicName } from '../../../schemas';
-import { connectedAdmin, endOffsets } from '../../kafka/testing/cluster';
+import { connectedAdmin, localClient } from '../../kafka/testing/cluster';
+import { readBillingTopicEnds } from '../../kafka/testing/topic-ends';
 
 jest.setTimeout(600_000);
 
@@ -24,15 +24,6 @@ const run = (args: readonly string[]): Promise<{ code: number; stdout: string; s
     );
   });
 
-/** The end offsets of every billing topic, per topic and partition. */
-async function billingEndOffsets(admin: Admin): Promise<Record<string, Record<number, string>>> {
-  const offsets: Record<string, Record<number, string>> = {};
-  for (const topic of Object.values(TopicName)) {
-    offsets[topic] = Object.fromEntries(await endOffsets(admin, topic));
-  }
-  return offsets;
-}
-
 describe('the projection benchmark', () => {
   let admin: Admin;
 
@@ -45,7 +36,7 @@ describe('the projection benchmark', () => {
 
   it('appends to topics of its own: the billing topics are left as they were, its own are deleted', async () => {
     // Prepare
-    const before = await billingEndOffsets(admin);
+    const before = await readBillingTopicEnds(await localClient());
 
     // Act: 300 transaction events over 20 accounts, batches of 100, one execution environment
     const bench = await run(['300', '100', '20', '1']);
@@ -57,6 +48,6 @@ describe('the projection benchmark', () => {
     const prefix = /^topics (test\.\S+\.)\*/m.exec(bench.stdout)?.[1];
     expect(prefix).toMatch(/^test\.bench-projection\.[0-9a-f]{8}\.$/);
     expect((await admin.listTopics()).filter((topic) => topic.startsWith(prefix ?? ''))).toEqual([]);
-    expect(await billingEndOffsets(admin)).toEqual(before);
+    expect(await readBillingTopicEnds(await localClient())).toEqual(before);
   });
 });
