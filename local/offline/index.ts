@@ -8,10 +8,10 @@ export { MskOfflinePlugin } from './plugin';
 export {
   afterInvocation,
   type BatchRun,
-  formBatches,
   nextBatchAction,
   retryDelayMs,
   startBatch,
+  startsNextBatch,
 } from './policy';
 export { readSettings, readTriggers } from './settings';
 export type { BatchAction, FailurePolicy, InvocationOutcome, MskTrigger } from './types';

@@ -3,10 +3,10 @@ import {
   afterInvocation,
   type BatchRun,
   batchingWaitMs,
-  formBatches,
   nextBatchAction,
   retryDelayMs,
   startBatch,
+  startsNextBatch,
 } from './policy';
 import type { BatchAction, FailurePolicy, InvocationOutcome, PolicyRecord } from './types';
 
@@ -169,20 +169,14 @@ describe('the retry policy of a partition batch', () => {
   });
 });
 
-describe('formBatches', () => {
-  it('cuts at the batch size and at the payload limit, keeping order', () => {
-    const sizes = [1, 1, 1, 1, 1];
-    expect(
-      formBatches(
-        sizes.map((_, index) => index),
-        2,
-        () => 1,
-        100,
-      ),
-    ).toEqual([[0, 1], [2, 3], [4]]);
-    expect(formBatches([0, 1, 2], 10, () => 40, 100)).toEqual([[0, 1], [2]]);
-    // A record larger than the limit still travels, alone.
-    expect(formBatches([0], 10, () => 400, 100)).toEqual([[0]]);
+describe('startsNextBatch', () => {
+  it('cuts at the batch size and at the payload limit; a record past the limit travels alone', () => {
+    expect(startsNextBatch(2, 2, 1, 2, 100)).toBe(true);
+    expect(startsNextBatch(1, 1, 1, 2, 100)).toBe(false);
+    expect(startsNextBatch(2, 80, 40, 10, 100)).toBe(true);
+    expect(startsNextBatch(1, 40, 40, 10, 100)).toBe(false);
+    expect(startsNextBatch(0, 0, 400, 10, 100)).toBe(false);
+    expect(startsNextBatch(1, 400, 1, 10, 100)).toBe(true);
   });
 });
 

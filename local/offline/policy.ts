@@ -167,29 +167,18 @@ export function afterInvocation<R extends PolicyRecord>(
   }
 }
 
-/** Splits a partition's fetched records into batches of at most `batchSize` records and `maxBytes`. */
-export function formBatches<R>(
-  records: readonly R[],
+/**
+ * Whether a record of `size` bytes starts the next batch after one of `count` records and `bytes`:
+ * the batch is full, or the record would take it past `maxBytes` (a record larger than the limit
+ * still travels, alone).
+ */
+export const startsNextBatch = (
+  count: number,
+  bytes: number,
+  size: number,
   batchSize: number,
-  sizeOf: (record: R) => number,
   maxBytes: number,
-): R[][] {
-  const batches: R[][] = [];
-  let current: R[] = [];
-  let bytes = 0;
-  for (const record of records) {
-    const size = sizeOf(record);
-    if (current.length > 0 && (current.length >= batchSize || bytes + size > maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(record);
-    bytes += size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
-}
+): boolean => count > 0 && (count >= batchSize || bytes + size > maxBytes);
 
 /**
  * The batching window (MaximumBatchingWindowInSeconds): how long to wait for more records before

@@ -1,4 +1,3 @@
-import { formBatches } from './policy';
 import {
   type BatchingRules,
   BatchScheduler,
@@ -38,10 +37,9 @@ describe('nextBatch', () => {
     expect(nextBatch(entries(600, 300), rules, NOW)).toEqual({ type: 'wait', ms: 1_000 });
   });
 
-  it('cuts a buffer where formBatches does', () => {
-    const sizes = [300, 500, 100, 100, 100, 900, 50, 50, 2_000, 10, 10, 10, 10];
-    const batches = formBatches(sizes, rules.batchSize, (size) => size, rules.maxBytes);
-    let rest = sizes;
+  it('cuts a buffer at the batch size and the payload limit, a record past the limit alone', () => {
+    const batches = [[300, 500, 100], [100, 100], [900, 50, 50], [2_000], [10, 10, 10], [10]];
+    let rest = batches.flat();
     for (const batch of batches.slice(0, -1)) {
       expect(nextBatch(entries(...rest), rules, NOW)).toEqual({ type: 'invoke', count: batch.length });
       rest = rest.slice(batch.length);

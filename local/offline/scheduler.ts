@@ -1,4 +1,4 @@
-import { batchingWaitMs } from './policy';
+import { batchingWaitMs, startsNextBatch } from './policy';
 
 /*
  * When each partition's batch is invoked, independently of the fetch loop and of the other
@@ -6,7 +6,7 @@ import { batchingWaitMs } from './policy';
  * (its next fetch does not wait on any invocation); the records wait in their partition's buffer
  * until their batch is due, by a timer of the partition's own:
  *
- * - a batch is the head of the buffer, at most `batchSize` records and `maxBytes` (formBatches);
+ * - a batch is the head of the buffer, at most `batchSize` records and `maxBytes` (startsNextBatch);
  * - it is invoked at once when it is full (or the next record would not fit), otherwise when the
  *   batching window, counted from when its first record was read, has passed (batchingWaitMs), as
  *   MSK's MaximumBatchingWindowInSeconds;
@@ -60,8 +60,7 @@ export function nextBatch(
   let count = 0;
   let bytes = 0;
   for (const entry of buffer) {
-    // The same cut as formBatches: a record that does not fit starts the next batch.
-    if (count > 0 && (count >= rules.batchSize || bytes + entry.bytes > rules.maxBytes)) {
+    if (startsNextBatch(count, bytes, entry.bytes, rules.batchSize, rules.maxBytes)) {
       return { type: 'invoke', count };
     }
     count += 1;
