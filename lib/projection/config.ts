@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { TopicName } from '../../schemas';
+import type { TopicName } from '../../schemas';
+import { prefixedTopicAliases, TOPIC_PREFIX_PATTERN } from '../kafka/topic-prefix';
 import { ProjectionEnvVariable } from './constants';
 import { ProjectionConfigError } from './errors';
 
@@ -12,7 +13,7 @@ export interface ProjectionSettings {
 /** A run's prefix, as lib/kafka/testing/run-topics.ts makes it: `test.<run>.` (Kafka's topic characters). */
 const TopicPrefixSchema = z
   .string()
-  .regex(/^[a-zA-Z0-9._-]{1,100}\.$/, 'must be Kafka topic characters ending in a dot')
+  .regex(TOPIC_PREFIX_PATTERN, 'must be Kafka topic characters ending in a dot')
   .optional();
 
 /** Reads and validates the projectors' settings; the error names the variable at fault. */
@@ -24,9 +25,6 @@ export function loadProjectionSettings(env: NodeJS.ProcessEnv = process.env): Pr
       { cause: prefix.error },
     );
   }
-  const topicAliases =
-    prefix.data === undefined
-      ? {}
-      : Object.fromEntries(Object.values(TopicName).map((topic) => [topic, `${prefix.data}${topic}`]));
+  const topicAliases = prefix.data === undefined ? {} : prefixedTopicAliases(prefix.data);
   return { topicAliases };
 }

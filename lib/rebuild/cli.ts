@@ -15,6 +15,7 @@ import { loadKafkaConnection } from '../config';
 import { migrateDatabase, withDatabase } from '../database';
 import { createKafkajsClient } from '../kafka/kafkajs-adapter';
 import { freshAdminOf } from '../kafka/leader-moves';
+import { prefixedTopicAliases, TOPIC_PREFIX_PATTERN } from '../kafka/topic-prefix';
 import { compareReadModels, formatComparison } from './compare';
 import {
   captureLogEnds,
@@ -44,9 +45,6 @@ interface RebuildArgs {
   readonly topicAliases: RebuildTopicAliases;
 }
 
-/** A prefix of Kafka topic characters ending in a dot, as a run's (`test.<label>.<id>.`) and BILLING_TOPIC_PREFIX are. */
-const TOPIC_PREFIX = /^[a-zA-Z0-9._-]{1,100}\.$/;
-
 export function parseRebuildArgs(argv: readonly string[]): RebuildArgs {
   let compare = false;
   let database: string | undefined;
@@ -57,13 +55,11 @@ export function parseRebuildArgs(argv: readonly string[]): RebuildArgs {
     else if (arg === '--topic-prefix') {
       const prefix = argv[index + 1];
       index += 1;
-      if (prefix === undefined || !TOPIC_PREFIX.test(prefix))
+      if (prefix === undefined || !TOPIC_PREFIX_PATTERN.test(prefix))
         throw new UsageError(
           `--topic-prefix needs Kafka topic characters ending in a dot, e.g. test.rebuild.0a1b2c3d. (got ${prefix ?? 'nothing'})`,
         );
-      topicAliases = Object.fromEntries(
-        Object.values(TopicName).map((topic) => [topic, `${prefix}${topic}`]),
-      );
+      topicAliases = prefixedTopicAliases(prefix);
     } else if (arg === '--database') {
       database = argv[index + 1];
       index += 1;

@@ -1,3 +1,4 @@
+import { TOPIC_PREFIX_PATTERN } from '../../lib/kafka/topic-prefix';
 import { ProjectionEnvVariable } from '../../lib/projection/constants';
 import {
   KAFKA_DESTINATION_PREFIX,
@@ -42,9 +43,6 @@ export interface MskOfflineSettings {
    */
   readonly topicPrefix: string;
 }
-
-/** A run's prefix, as lib/kafka/testing/run-topics.ts makes it (Kafka's topic characters, ending in a dot). */
-const TOPIC_PREFIX_PATTERN = /^[a-zA-Z0-9._-]{1,100}\.$/;
 
 /** The topic a trigger reads, or writes its on-failure records to, for a topic of serverless.yml. */
 export const runTopicOf = (settings: Pick<MskOfflineSettings, 'topicPrefix'>, topic: string): string =>

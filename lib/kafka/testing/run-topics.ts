@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { TopicName } from '../../../schemas';
+import { prefixedTopicAliases } from '../topic-prefix';
 import { billingTopics } from '../topic-specs';
 
 /*
@@ -58,9 +59,7 @@ export class RunTopics {
 
   /** Every billing topic's run topic, as KafkaEventStore's topicAliases. */
   aliases(): Record<TopicName, string> {
-    return Object.fromEntries(
-      Object.values(TopicName).map((topic) => [topic, this.physical(topic)]),
-    ) as Record<TopicName, string>;
+    return prefixedTopicAliases(this.prefix);
   }
 
   /** Deletes the run's topics (those that are left). */
