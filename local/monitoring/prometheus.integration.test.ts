@@ -200,8 +200,10 @@ describe('the dashboards as Prometheus consoles, in headless Chromium', () => {
   let browser: Browser;
   let stopTraffic: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    stopTraffic = await startTraffic();
+    // Chromium first: started while the traffic keeps both cores busy, it missed puppeteer's 30 s
+    // launch timeout in two CI rehearsals.
     browser = await launchChromium();
+    stopTraffic = await startTraffic();
   });
   afterAll(async () => {
     await browser?.close();
