@@ -87,10 +87,23 @@ function topicMessagesOf(records: readonly OutgoingRecord[]): TopicMessages[] {
   return [...byTopic.values()];
 }
 
-/** The kafkajs implementation of the producer port: idempotent, acks=all, LZ4. */
+/**
+ * The kafkajs implementation of the producer port: idempotent, acks=all, LZ4.
+ *
+ * One send at a time, and none after a failed one. When a produce request fails, kafkajs gives its
+ * sequence numbers back, although the broker may have written the records (a response lost with a
+ * killed broker). Records of another send that then took those numbers would be answered by the
+ * broker as duplicates of the first ones, and never written, while the send resolved. So sends
+ * queue, and once one failed the producer refuses the rest: its owner connects a new producer (a
+ * new producer id), as the API and the projectors' outbox do after any failure.
+ */
 export class KafkajsProducer implements KafkaProducerPort {
   readonly #producer: Producer;
   readonly #connection: KafkaConnection | undefined;
+  /** The send in progress (or the last one), which the next waits for. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Why this producer sends nothing more, once a send failed. */
+  #failed: unknown;
 
   /** With the connection, failures name the listener, the mechanism and the principal (failures.ts). */
   constructor(client: Kafka, connection?: KafkaConnection) {
@@ -113,8 +126,21 @@ export class KafkajsProducer implements KafkaProducerPort {
     }
   }
 
-  async send(records: readonly OutgoingRecord[]): Promise<readonly PartitionWrite[]> {
-    if (records.length === 0) return [];
+  send(records: readonly OutgoingRecord[]): Promise<readonly PartitionWrite[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    const sent = this.#queue.then(() => this.#sendNow(records));
+    this.#queue = sent.catch(() => undefined);
+    return sent;
+  }
+
+  async #sendNow(records: readonly OutgoingRecord[]): Promise<readonly PartitionWrite[]> {
+    const topics = [...new Set(records.map((record) => record.topic))].join(', ');
+    if (this.#failed !== undefined) {
+      throw new KafkaDeliveryError(
+        `Cannot deliver ${records.length} record(s) to Kafka (${topics}): an earlier send of this producer failed, so it sends nothing more (connect a new producer)`,
+        { cause: this.#failed },
+      );
+    }
     try {
       const metadata = await this.#producer.sendBatch({
         acks: ACKS_ALL,
@@ -127,7 +153,7 @@ export class KafkajsProducer implements KafkaProducerPort {
         baseOffset: entry.baseOffset ?? entry.offset ?? '-1',
       }));
     } catch (error) {
-      const topics = [...new Set(records.map((record) => record.topic))].join(', ');
+      this.#failed = error;
       throw this.#failure(error, `Cannot deliver ${records.length} record(s) to Kafka (${topics})`);
     }
   }

@@ -168,8 +168,12 @@ export class MskOfflinePlugin {
       let client = clients.get(key);
       if (!client) {
         const kafka = this.kafkaAs(settings, user);
+        // Not idempotent: kafkajs gives a failed request's sequence numbers back even when the
+        // broker wrote it, and another trigger's on-failure record sent with them would be taken
+        // for a duplicate and dropped (docs/contracts.md). A retried record may be written twice;
+        // the dead-letter function stores each source record once.
         const producer = kafka.producer({
-          idempotent: true,
+          idempotent: false,
           maxInFlightRequests: 1,
           createPartitioner: JavaCompatiblePartitioner,
         });
