@@ -1,8 +1,9 @@
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { isAuthorizationFailure } from '../../lib/kafka/failures';
 import { buildMskEvent, type KafkaRecordInput, recordInputOf } from '../../lib/msk/build';
 import { StartingPosition } from './constants';
 import { InvokeUnavailableError } from './errors';
+import { ChainStep, FetchChains, mayStartChain } from './fetch-chain';
 import type { Invoke } from './invoke';
 import type { EmulatorMetrics } from './metrics';
 import { buildOnFailureRecord, localFunctionArn } from './on-failure';
@@ -20,10 +21,16 @@ import type { InvocationOutcome, MskTrigger } from './types';
 /** Lambda's synchronous invocation payload limit: a batch never exceeds it. */
 const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 const UNAVAILABLE_PAUSE_MS = 500;
+/** MSK_OFFLINE_TRACE=1 logs every batch fetched, every batch step and commit, and the group's events. */
+const TRACE = process.env.MSK_OFFLINE_TRACE === '1';
+
+/** The offset a kafkajs batch was fetched from (kafkajs has it, its types do not name it). */
+const fetchedOffsetOf = (batch: EachBatchPayload['batch']): bigint =>
+  BigInt((batch as unknown as { fetchedOffset: string }).fetchedOffset);
 
 export interface TriggerConsumerOptions {
   readonly kafka: Kafka;
-  /** Writes on-failure records (idempotent, acks=all). */
+  /** Writes on-failure records (acks=all; not idempotent: see plugin.ts). */
   readonly producer: Producer;
   readonly invoke: Invoke;
   readonly metrics: EmulatorMetrics;
@@ -91,6 +98,12 @@ export class TriggerConsumer {
   private readonly supervision: SupervisionSettings;
   /** When each partition's batch is invoked; kept across consumers (one batch per partition). */
   private readonly scheduler: BatchScheduler<ConsumedRecord>;
+  /** Which fetched batches may be taken (fetch-chain.ts). */
+  private readonly chains = new FetchChains();
+  /** The group's committed offset per partition, as last known (our commits, or read). */
+  private readonly committed = new Map<number, bigint>();
+  /** Reads the group's committed offsets when a batch would start a chain; connected when first needed. */
+  private admin?: Promise<Admin>;
 
   constructor(
     readonly trigger: MskTrigger,
@@ -151,6 +164,7 @@ export class TriggerConsumer {
     clearTimeout(this.restartTimer);
     this.setState(TriggerState.stopped);
     await this.consumer?.disconnect();
+    await this.admin?.then((admin) => admin.disconnect()).catch(() => undefined);
     // Batches in progress end at their next step, uncommitted (an invocation is let finish).
     await this.scheduler.settled();
   }
@@ -181,11 +195,19 @@ export class TriggerConsumer {
     // offset manager), so what is buffered goes, and a batch in progress commits nothing more (its
     // partition may be another member's now). Both events come before the next fetch.
     consumer.on(consumer.events.REBALANCING, () => {
-      if (current()) this.scheduler.reset();
+      if (TRACE) this.options.log(`TRACE ${trigger.functionKey} REBALANCING current=${current()}`);
+      if (current()) this.resetAll();
+    });
+    // kafkajs resolved a batch without records for us (control records) itself: the chain moves past it.
+    consumer.on(consumer.events.START_BATCH_PROCESS, (event) => {
+      const { topic, partition, batchSize, lastOffset } = event.payload;
+      if (current() && batchSize === 0 && topic === trigger.topic)
+        this.chains.skipped(partition, BigInt(lastOffset));
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (TRACE) this.options.log(`TRACE ${trigger.functionKey} GROUP_JOIN current=${current()}`);
       if (!current()) return;
-      this.scheduler.reset();
+      this.resetAll();
       this.markActive();
       const wasDown = this.failures > 0;
       this.failures = 0;
@@ -212,7 +234,7 @@ export class TriggerConsumer {
     this.generation += 1;
     const generation = this.generation;
     const { trigger } = this;
-    this.scheduler.reset();
+    this.resetAll();
     const consumer = this.createConsumer(generation);
     this.consumer = consumer;
     this.setState(TriggerState.starting);
@@ -252,7 +274,7 @@ export class TriggerConsumer {
     );
     const old = this.consumer;
     this.generation += 1;
-    this.scheduler.reset();
+    this.resetAll();
     // The old consumer leaves now (its batch in flight stops at the next step, uncommitted);
     // the fresh one starts after the backoff.
     const left = withTimeout(old?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS).catch(
@@ -272,7 +294,7 @@ export class TriggerConsumer {
   private refuse(reason: string): void {
     this.setState(TriggerState.refused);
     this.generation += 1;
-    this.scheduler.reset();
+    this.resetAll();
     const { trigger } = this;
     this.options.log(
       `TRIGGER REFUSED ${trigger.functionKey} <- ${trigger.topic} (group ${trigger.consumerGroupId}): Kafka's ACLs refuse its principal (${reason}); not restarted: fix the ACLs (npm run stack:up derives them from serverless.yml) and restart sls offline`,
@@ -296,25 +318,86 @@ export class TriggerConsumer {
     if (reason !== null) this.down(reason);
   }
 
+  /** Drops what every partition buffered; the next batch of each must start a chain (fetch-chain.ts). */
+  private resetAll(): void {
+    this.scheduler.reset();
+    this.chains.reset();
+  }
+
   /**
    * A fetched batch of a partition: handed to the scheduler and resolved, so that kafkajs fetches
-   * what comes after it; committed only once invoked (a reset fetches it again).
+   * what comes after it; committed only once invoked (a reset fetches it again). A batch that does
+   * not continue its partition's chain starts a new one only if it was fetched at or before the
+   * group's committed offset; a stale one (fetched before a rebalance) is neither taken nor resolved.
    */
-  private accept(generation: number, payload: EachBatchPayload): void {
+  private async accept(generation: number, payload: EachBatchPayload): Promise<void> {
     if (generation !== this.generation || this.stopping) return;
     const { batch } = payload;
+    const { partition } = batch;
     const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
+    const fetchedOffset = fetchedOffsetOf(batch);
+    if (TRACE)
+      this.options.log(
+        `TRACE ${this.trigger.functionKey} accept ${partition} fetched@${fetchedOffset} ${batch.messages[0]?.offset}..${last.offset}`,
+      );
+    if (this.chains.classify(partition, fetchedOffset) === ChainStep.startsAnew) {
+      const epoch = this.chains.epoch(partition);
+      let committed: bigint | null | undefined = this.committed.get(partition);
+      if (!mayStartChain(fetchedOffset, committed)) committed = await this.readCommitted(partition);
+      // The group moved on while the committed offsets were read: this batch is of no use now.
+      if (generation !== this.generation || this.stopping || this.chains.epoch(partition) !== epoch) return;
+      if (committed === null || !mayStartChain(fetchedOffset, committed)) {
+        this.options.log(
+          `${this.trigger.functionKey}: a batch of ${this.trigger.topic}-${partition} fetched from offset ${fetchedOffset} was not taken (the group's committed offset is ${committed ?? 'unknown'}): fetched before a rebalance, it would skip records; they are fetched again`,
+        );
+        return;
+      }
+      this.scheduler.reset([partition]);
+    }
     // The MSK event names serverless.yml's topic, as on AWS, whichever topic is read (a run's own).
     const eventTopic = this.trigger.eventTopic ?? this.trigger.topic;
-    const records = batch.messages.map((message) => recordInputOf(eventTopic, batch.partition, message));
-    this.scheduler.add(batch.partition, records);
+    const records = batch.messages.map((message) => recordInputOf(eventTopic, partition, message));
+    this.scheduler.add(partition, records);
     payload.resolveOffset(last.offset);
+    this.chains.took(partition, BigInt(batch.lastOffset()));
+  }
+
+  /**
+   * The group's committed offset of a partition, read from Kafka (every partition's is kept): -1
+   * when the group has none, null when it cannot be read now (the batch is then not taken).
+   */
+  private async readCommitted(partition: number): Promise<bigint | null> {
+    const { trigger } = this;
+    this.admin ??= (async () => {
+      const admin = this.options.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const connecting = this.admin;
+    try {
+      const admin = await connecting;
+      const [topic] = await admin.fetchOffsets({ groupId: trigger.consumerGroupId, topics: [trigger.topic] });
+      for (const entry of topic?.partitions ?? []) {
+        const offset = BigInt(entry.offset);
+        if (offset > (this.committed.get(entry.partition) ?? -1n))
+          this.committed.set(entry.partition, offset);
+      }
+      return this.committed.get(partition) ?? -1n;
+    } catch (error) {
+      if (this.admin === connecting) this.admin = undefined;
+      void connecting.then((admin) => admin.disconnect()).catch(() => undefined);
+      this.options.log(
+        `${trigger.functionKey}: the committed offsets of group ${trigger.consumerGroupId} could not be read: ${(error as Error).message}`,
+      );
+      return null;
+    }
   }
 
   /** Stops or resumes fetching a partition whose buffer holds two batches' worth. */
   private flow(partition: number, paused: boolean): void {
     const topics = [{ topic: this.trigger.topic, partitions: [partition] }];
+    if (TRACE) this.options.log(`TRACE ${this.trigger.functionKey} flow ${partition} paused=${paused}`);
     try {
       if (paused) this.consumer?.pause(topics);
       else this.consumer?.resume(topics);
@@ -337,6 +420,10 @@ export class TriggerConsumer {
     if (consumer === undefined || !live()) return;
     try {
       await consumer.commitOffsets([{ topic: this.trigger.topic, partition, offset }]);
+      if (BigInt(offset) > (this.committed.get(partition) ?? -1n))
+        this.committed.set(partition, BigInt(offset));
+      if (TRACE)
+        this.options.log(`TRACE ${this.trigger.functionKey} committed ${partition}@${offset} live=${live()}`);
       this.markActive();
     } catch (error) {
       if (live()) {
@@ -364,6 +451,10 @@ export class TriggerConsumer {
       const step = nextBatchAction(run, this.clock());
       run = step.run;
       const { action } = step;
+      if (TRACE)
+        this.options.log(
+          `TRACE ${trigger.functionKey} batch ${partition} ${records[0]?.offset}..${records.at(-1)?.offset} live=${live()} action=${action.type}${'records' in action ? ` ${action.records[0]?.offset}..${action.records.at(-1)?.offset}` : ''}${'offset' in action ? ` ${action.offset}` : ''}`,
+        );
       if (action.type === 'done') return;
       if (action.type === 'commit') {
         await this.commit(partition, action.offset, live);
