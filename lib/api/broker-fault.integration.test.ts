@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually, type OfflineProcess } from '../../local/offline/testing/offline-process';
 import { nativeKafkaPid } from '../../local/stack/native-kafka';
 import { kafkaNodeRunning, startKafkaNode, stopKafkaNode } from '../../local/stack/stack';
@@ -24,7 +27,7 @@ jest.setTimeout(600_000);
 const ACCOUNTS = 6;
 const COMMANDS = 180;
 const IN_FLIGHT = 8;
-const KILLED_NODE = 2;
+const KILLED_NODE = Number(process.env.KILLED_NODE ?? 2);
 const DOWN_MS = 10_000;
 /** How long one command may keep being retried (the broker is back well within it). */
 const RETRY_FOR_MS = 150_000;
@@ -105,6 +108,44 @@ describe('the billing API and the MSK emulator through a broker killed under loa
   };
 
   const said = () => `sls offline said:\n${offline.output().slice(-4_000)}`;
+
+  /**
+   * Where each transfer stopped, for a failure's message: every outbox row that names it (event,
+   * producer, whether its source partition is marked published through it) and which consumers
+   * applied that event (their marker's topic-partition and offset); then the emulator's lines
+   * about triggers, commits, retries and on-failure records. The whole log goes to a file.
+   */
+  const whereStuck = async (transferIds: readonly string[]): Promise<string> => {
+    const lines: string[] = [];
+    for (const transferId of transferIds.slice(0, 5)) {
+      const { rows } = await db.pool.query<{ line: string }>(
+        `SELECT o.event_type || ' by ' || o.producer || ' to ' || o.topic || ' from ' || o.source_topic || '-' || o.source_partition
+                || ' at position ' || o.position
+                || CASE WHEN o.position <= COALESCE(p.position, 0) THEN ' (published)' ELSE ' (NOT published)' END
+                || '; applied by: ' || COALESCE((SELECT string_agg(m.consumer || '@' || m.topic || '-' || m.partition || ':' || m."offset", ', ')
+                                                   FROM processed_events m WHERE m.event_id = o.event_id), 'nobody') AS line
+           FROM outbox o LEFT JOIN outbox_published p USING (producer, source_topic, source_partition)
+          WHERE o.value LIKE '%' || $1 || '%' ORDER BY o.position`,
+        [transferId],
+      );
+      lines.push(`transfer ${transferId}:`, ...rows.map((row) => `  ${row.line}`));
+    }
+    const file = join(tmpdir(), `broker-fault-offline-${Date.now()}.log`);
+    writeFileSync(file, offline.output());
+    const notable = offline
+      .output()
+      .split('\n')
+      .filter((line) => /TRIGGER|commit of|attempt \d+ of|sent to|dropped|back in group/.test(line))
+      .slice(-60);
+    const lag = await fetch(offline.metricsUrl)
+      .then((response) => response.text())
+      .then((text) => text.split('\n').filter((line) => /offset_lag\{/.test(line) && !/ 0$/.test(line)))
+      .catch((error: Error) => [`metrics not read: ${error.message}`]);
+    lines.push(
+      `the triggers' offset lag, where not 0: ${lag.length === 0 ? 'none' : `\n  ${lag.join('\n  ')}`}`,
+    );
+    return `${lines.join('\n')}\nthe emulator's notable lines (all in ${file}):\n${notable.join('\n')}`;
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase('billing_api_fault');
@@ -219,6 +260,7 @@ describe('the billing API and the MSK emulator through a broker killed under loa
       .map((command) => String(answers.get(command.key)?.body.transferId));
     // The transfers not settled at the last look, with their status and step, for the timeout's message.
     let unsettled: string[] = [];
+    let unsettledIds: string[] = [];
     const settled = await eventually(
       async () => {
         const { rows } = await db.pool.query<{
@@ -238,12 +280,17 @@ describe('the billing API and the MSK emulator through a broker killed under loa
             .map((row) => `${row.transfer_id} ${row.status} (${row.step ?? 'no step'})`),
           ...transferIds.filter((id) => !seenIds.has(id)).map((id) => `${id} no transfer row`),
         ];
+        unsettledIds = rows
+          .filter((row) => row.status !== 'completed' && row.status !== 'failed')
+          .map((row) => row.transfer_id);
         return done.length === transferIds.length ? rows : undefined;
       },
       SETTLE_WITHIN_MS,
       () =>
-        `not every transfer settled (${unsettled.length} of ${transferIds.length}: ${unsettled.slice(0, 10).join('; ')}); ${said()}`,
-    );
+        `not every transfer settled (${unsettled.length} of ${transferIds.length}: ${unsettled.slice(0, 10).join('; ')})`,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await whereStuck(unsettledIds)}`);
+    });
     expect(settled).toHaveLength(transferIds.length);
     // Our transfers' legs (debit, credit, compensation) leave nothing in transfers-in-flight.
     const inFlight = await db.pool.query<{ total: string | null }>(
@@ -272,16 +319,20 @@ describe('the billing API and the MSK emulator through a broker killed under loa
     const movementIds = commands
       .filter((command) => command.path !== '/transfers')
       .map((command) => String(answers.get(command.key)?.body.transactionId));
+    let unprojected: string[] = [];
     const movements = await eventually(
       async () => {
         const { rows } = await db.pool.query<{ transaction_id: string; status: string }>(
           `SELECT transaction_id, status FROM transactions WHERE transaction_id = ANY($1::uuid[])`,
           [movementIds],
         );
+        const projected = new Set(rows.map((row) => row.transaction_id));
+        unprojected = movementIds.filter((id) => !projected.has(id));
         return rows.length === movementIds.length ? rows : undefined;
       },
       SETTLE_WITHIN_MS,
-      () => `not every accepted movement was projected; ${said()}`,
+      () =>
+        `not every accepted movement was projected (${unprojected.length}: ${unprojected.slice(0, 10).join(', ')}); ${said()}`,
     );
     for (const row of movements) expect(['applied', 'rejected']).toContain(row.status);
     const entries = await db.pool.query<{ transaction_id: string; entries: string }>(
