@@ -1,4 +1,4 @@
-import { parseArgs, replayCommand } from './cli';
+import { main, parseArgs, replayCommand, USAGE } from './cli';
 import { ALL_FAULTS } from './simulation';
 
 describe('npm run sim arguments', () => {
@@ -35,5 +35,29 @@ describe('npm run sim arguments', () => {
     expect(() => parseArgs(['--rebuild-by', 'guess'])).toThrow(
       /--rebuild-by takes facts or redecide, got guess/,
     );
+  });
+});
+
+describe('npm run sim -- --help', () => {
+  it('prints the usage and exits 0, running nothing', async () => {
+    // Prepare
+    const written: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      // Act
+      const code = await main(['--help']);
+      // Assess
+      expect(code).toBe(0);
+      expect(written.join('')).toBe(`${USAGE}\n`);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('still refuses an unknown argument, with the usage', () => {
+    expect(() => parseArgs(['--helpp'])).toThrow(`unknown argument --helpp\n${USAGE}`);
   });
 });

@@ -179,9 +179,16 @@ export async function shrink(
 
 const rate = (steps: number, ms: number) => (ms > 0 ? Math.round((steps * 1000) / ms) : 0);
 
+/** Whether the command line asks for the usage (`--help`, `-h`), which is printed with exit code 0. */
+export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
 export async function main(argv: readonly string[]): Promise<number> {
-  const options = parseArgs(argv);
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (wantsHelp(argv)) {
+    out(USAGE);
+    return 0;
+  }
+  const options = parseArgs(argv);
   const started = Date.now();
   let totalSteps = 0;
   let totalRecords = 0;
