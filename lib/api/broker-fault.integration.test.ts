@@ -273,16 +273,13 @@ describe('the billing API and the MSK emulator through a broker killed under loa
           [transferIds],
         );
         const done = rows.filter((row) => row.status === 'completed' || row.status === 'failed');
+        const open = rows.filter((row) => row.status !== 'completed' && row.status !== 'failed');
         const seenIds = new Set(rows.map((row) => row.transfer_id));
         unsettled = [
-          ...rows
-            .filter((row) => row.status !== 'completed' && row.status !== 'failed')
-            .map((row) => `${row.transfer_id} ${row.status} (${row.step ?? 'no step'})`),
+          ...open.map((row) => `${row.transfer_id} ${row.status} (${row.step ?? 'no step'})`),
           ...transferIds.filter((id) => !seenIds.has(id)).map((id) => `${id} no transfer row`),
         ];
-        unsettledIds = rows
-          .filter((row) => row.status !== 'completed' && row.status !== 'failed')
-          .map((row) => row.transfer_id);
+        unsettledIds = open.map((row) => row.transfer_id);
         return done.length === transferIds.length ? rows : undefined;
       },
       SETTLE_WITHIN_MS,

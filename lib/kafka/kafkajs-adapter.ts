@@ -134,10 +134,11 @@ export class KafkajsProducer implements KafkaProducerPort {
   }
 
   async #sendNow(records: readonly OutgoingRecord[]): Promise<readonly PartitionWrite[]> {
-    const topics = [...new Set(records.map((record) => record.topic))].join(', ');
+    // Named only in a failure's message: not worked out for every send.
+    const topics = () => [...new Set(records.map((record) => record.topic))].join(', ');
     if (this.#failed !== undefined) {
       throw new KafkaDeliveryError(
-        `Cannot deliver ${records.length} record(s) to Kafka (${topics}): an earlier send of this producer failed, so it sends nothing more (connect a new producer)`,
+        `Cannot deliver ${records.length} record(s) to Kafka (${topics()}): an earlier send of this producer failed, so it sends nothing more (connect a new producer)`,
         { cause: this.#failed },
       );
     }
@@ -154,7 +155,7 @@ export class KafkajsProducer implements KafkaProducerPort {
       }));
     } catch (error) {
       this.#failed = error;
-      throw this.#failure(error, `Cannot deliver ${records.length} record(s) to Kafka (${topics})`);
+      throw this.#failure(error, `Cannot deliver ${records.length} record(s) to Kafka (${topics()})`);
     }
   }
 

@@ -195,7 +195,7 @@ export class TriggerConsumer {
     // offset manager), so what is buffered goes, and a batch in progress commits nothing more (its
     // partition may be another member's now). Both events come before the next fetch.
     consumer.on(consumer.events.REBALANCING, () => {
-      if (TRACE) this.options.log(`TRACE ${trigger.functionKey} REBALANCING current=${current()}`);
+      this.trace(() => `REBALANCING current=${current()}`);
       if (current()) this.resetAll();
     });
     // kafkajs resolved a batch without records for us (control records) itself: the chain moves past it.
@@ -205,7 +205,7 @@ export class TriggerConsumer {
         this.chains.skipped(partition, BigInt(lastOffset));
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      if (TRACE) this.options.log(`TRACE ${trigger.functionKey} GROUP_JOIN current=${current()}`);
+      this.trace(() => `GROUP_JOIN current=${current()}`);
       if (!current()) return;
       this.resetAll();
       this.markActive();
@@ -337,10 +337,9 @@ export class TriggerConsumer {
     const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
     const fetchedOffset = fetchedOffsetOf(batch);
-    if (TRACE)
-      this.options.log(
-        `TRACE ${this.trigger.functionKey} accept ${partition} fetched@${fetchedOffset} ${batch.messages[0]?.offset}..${last.offset}`,
-      );
+    this.trace(
+      () => `accept ${partition} fetched@${fetchedOffset} ${batch.messages[0]?.offset}..${last.offset}`,
+    );
     if (this.chains.classify(partition, fetchedOffset) === ChainStep.startsAnew) {
       const epoch = this.chains.epoch(partition);
       let committed: bigint | null | undefined = this.committed.get(partition);
@@ -378,11 +377,7 @@ export class TriggerConsumer {
     try {
       const admin = await connecting;
       const [topic] = await admin.fetchOffsets({ groupId: trigger.consumerGroupId, topics: [trigger.topic] });
-      for (const entry of topic?.partitions ?? []) {
-        const offset = BigInt(entry.offset);
-        if (offset > (this.committed.get(entry.partition) ?? -1n))
-          this.committed.set(entry.partition, offset);
-      }
+      for (const entry of topic?.partitions ?? []) this.noteCommitted(entry.partition, BigInt(entry.offset));
       return this.committed.get(partition) ?? -1n;
     } catch (error) {
       if (this.admin === connecting) this.admin = undefined;
@@ -394,10 +389,20 @@ export class TriggerConsumer {
     }
   }
 
+  /** The group's committed offset of a partition is at least `offset` (it only moves forward). */
+  private noteCommitted(partition: number, offset: bigint): void {
+    if (offset > (this.committed.get(partition) ?? -1n)) this.committed.set(partition, offset);
+  }
+
+  /** A trace line (MSK_OFFLINE_TRACE=1), built only when tracing. */
+  private trace(line: () => string): void {
+    if (TRACE) this.options.log(`TRACE ${this.trigger.functionKey} ${line()}`);
+  }
+
   /** Stops or resumes fetching a partition whose buffer holds two batches' worth. */
   private flow(partition: number, paused: boolean): void {
     const topics = [{ topic: this.trigger.topic, partitions: [partition] }];
-    if (TRACE) this.options.log(`TRACE ${this.trigger.functionKey} flow ${partition} paused=${paused}`);
+    this.trace(() => `flow ${partition} paused=${paused}`);
     try {
       if (paused) this.consumer?.pause(topics);
       else this.consumer?.resume(topics);
@@ -420,10 +425,8 @@ export class TriggerConsumer {
     if (consumer === undefined || !live()) return;
     try {
       await consumer.commitOffsets([{ topic: this.trigger.topic, partition, offset }]);
-      if (BigInt(offset) > (this.committed.get(partition) ?? -1n))
-        this.committed.set(partition, BigInt(offset));
-      if (TRACE)
-        this.options.log(`TRACE ${this.trigger.functionKey} committed ${partition}@${offset} live=${live()}`);
+      this.noteCommitted(partition, BigInt(offset));
+      this.trace(() => `committed ${partition}@${offset} live=${live()}`);
       this.markActive();
     } catch (error) {
       if (live()) {
@@ -451,10 +454,10 @@ export class TriggerConsumer {
       const step = nextBatchAction(run, this.clock());
       run = step.run;
       const { action } = step;
-      if (TRACE)
-        this.options.log(
-          `TRACE ${trigger.functionKey} batch ${partition} ${records[0]?.offset}..${records.at(-1)?.offset} live=${live()} action=${action.type}${'records' in action ? ` ${action.records[0]?.offset}..${action.records.at(-1)?.offset}` : ''}${'offset' in action ? ` ${action.offset}` : ''}`,
-        );
+      this.trace(
+        () =>
+          `batch ${partition} ${records[0]?.offset}..${records.at(-1)?.offset} live=${live()} action=${action.type}${'records' in action ? ` ${action.records[0]?.offset}..${action.records.at(-1)?.offset}` : ''}${'offset' in action ? ` ${action.offset}` : ''}`,
+      );
       if (action.type === 'done') return;
       if (action.type === 'commit') {
         await this.commit(partition, action.offset, live);
